@@ -1,0 +1,42 @@
+namespace Scorpius.Contracts;
+
+/// <summary>
+/// Every Dapr component and topic name, in one place. The component YAML under components/ and
+/// deploy/k8s/components/ uses exactly these names; a consistency test keeps them in step.
+/// </summary>
+public static class DaprNames
+{
+    /// <summary>Key/value state; also the actor state store (actorStateStore: true).</summary>
+    public const string StateStore = "scorpius-statestore";
+
+    /// <summary>Pub/sub broker for every topic in <see cref="Topics"/>.</summary>
+    public const string PubSub = "scorpius-pubsub";
+
+    /// <summary>Secret store: signing keys, webhook secrets, RPC keys, connection strings.</summary>
+    public const string SecretStore = "scorpius-secrets";
+
+    /// <summary>Crypto / KMS building block for signing keys that never leave the key store.</summary>
+    public const string Crypto = "scorpius-crypto";
+
+    public static class Topics
+    {
+        /// <summary>Audit events from every service; consumed by audit-trail.</summary>
+        public const string Audit = "audit";
+
+        /// <summary>A risky transaction or signature request raised an alert.</summary>
+        public const string AlertRaised = "alert.raised";
+
+        /// <summary>A verdict was reached for a transaction or signature request.</summary>
+        public const string AssessmentCompleted = "assessment.completed";
+
+        /// <summary>A metered unit of usage (API call, assessment, report) for usage-meter.</summary>
+        public const string UsageRecorded = "usage.recorded";
+
+        /// <summary>Messages a subscriber answered DROP go here (deadLetterTopic on every subscription).</summary>
+        public const string DeadLetter = "deadletter";
+
+        public static IReadOnlyList<string> All { get; } = [Audit, AlertRaised, AssessmentCompleted, UsageRecorded, DeadLetter];
+    }
+
+    public static IReadOnlyList<string> Components { get; } = [StateStore, PubSub, SecretStore, Crypto];
+}

@@ -1,0 +1,11 @@
+using Scorpius.Contracts;
+using Scorpius.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults(ScorpiusApps.Notifications);
+
+var app = builder.Build();
+app.MapDefaultEndpoints();
+app.Run();
+
+public partial class Program;
