@@ -44,7 +44,13 @@ public sealed class FixtureTests(PostgresFixture postgres, AnvilFixture anvil) :
 
         var txHash = (await node.RpcAsync("eth_sendTransaction",
             [new JsonObject { ["from"] = AnvilNode.DevAccount0Address, ["to"] = recipient, ["value"] = "0xde0b6b3a7640000" }]))!.GetValue<string>();
-        var receipt = await node.RpcAsync("eth_getTransactionReceipt", [txHash]);
+        // anvil mines each transaction at once (automine); poll briefly in case the machine is busy.
+        JsonNode? receipt = null;
+        for (var i = 0; i < 100 && receipt is null; i++)
+        {
+            receipt = await node.RpcAsync("eth_getTransactionReceipt", [txHash]);
+            if (receipt is null) await Task.Delay(50);
+        }
 
         Assert.Equal("0x1", receipt!["status"]!.GetValue<string>());
         Assert.NotEqual("0x0", (await node.RpcAsync("eth_blockNumber", []))!.GetValue<string>());
