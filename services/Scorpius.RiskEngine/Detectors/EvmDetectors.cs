@@ -143,7 +143,7 @@ internal sealed class EvmDetectors(IThreatIntel intel, AssessmentContext context
             var lookAlike = AddressChecks.LookAlikeOf(t.To, context.KnownCounterparties) ?? (t.From is { } f ? AddressChecks.LookAlikeOf(f, context.KnownCounterparties) : null);
             if (lookAlike is not null || (t.From is { } owner && signer is not null && owner != signer))
             {
-                findings.Add("ZERO_VALUE_TRANSFER", lookAlike is null ? Severity.Medium : Severity.High, t.Path,
+                findings.Add("ZERO_VALUE_TRANSFER", Severity.High, t.Path,
                     "A zero-amount token transfer " + (t.From is { } o && o != signer ? $"out of {o}, an account that is not the signer; " : "; ") +
                     "this is how address poisoners plant look-alike addresses in a wallet's history.",
                     ("from", t.From), ("to", t.To), ("token", t.Token), ("imitates", lookAlike), ("path", t.Path));
@@ -233,7 +233,15 @@ internal sealed class EvmDetectors(IThreatIntel intel, AssessmentContext context
 
     private void Call(ContractCallAction c)
     {
-        AddressChecks.Labels(findings, intel, Chain.Ethereum, chainId, c.Target, "contract", c.Path);
+        var flagged = AddressChecks.Labels(findings, intel, Chain.Ethereum, chainId, c.Target, "contract", c.Path);
+        var selector = uint.Parse(c.Selector.AsSpan(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+        if (!flagged && c.DataLength == 4 && DrainerPatterns.Selectors.TryGetValue(selector, out var name)
+            && intel.KnownContract(chainId, c.Target) is null && !context.Allowlist.Contains(c.Target))
+        {
+            findings.Add("DRAINER_CALL_PATTERN", c.Value > 0 ? Severity.Critical : Severity.High, c.Path,
+                $"This calls {name} on {c.Target}{(c.Value > 0 ? $" and sends it {c.Value} wei" : "")}: a capitalised, argument-less function like this is the signature of wallet-drainer and fake \"security update\" contracts.",
+                ("target", c.Target), ("function", name), ("selector", c.Selector), ("value", c.Value.ToString(CultureInfo.InvariantCulture)), ("path", c.Path));
+        }
         if (c.Malformed)
         {
             findings.Add("MALFORMED_CALLDATA", Severity.Medium, c.Path,

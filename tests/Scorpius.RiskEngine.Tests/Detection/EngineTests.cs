@@ -187,6 +187,18 @@ public sealed class EngineTests
         Assert.Equal(Verdict.Malicious, Tx(Abi.Call(0x12345678, 1), to: Drainer).Verdict);
     }
 
+    [Fact]
+    public void Paying_a_capitalised_claim_function_on_an_unknown_contract_is_the_drainer_pattern()
+    {
+        var claim = new byte[] { 0x31, 0x58, 0x95, 0x2e }; // Claim()
+        var paid = Tx(claim, to: Unknown, value: "500000000000000000");
+        Assert.Equal(Verdict.Malicious, paid.Verdict);
+        Assert.Equal("Claim()", Only(paid, "DRAINER_CALL_PATTERN").Evidence["function"]);
+        Assert.Equal(Severity.High, Only(Tx(claim, to: Unknown), "DRAINER_CALL_PATTERN").Severity);
+        Assert.DoesNotContain(Tx(claim, to: Router, value: "1").Findings, f => f.Code == "DRAINER_CALL_PATTERN");
+        Assert.DoesNotContain(Tx([0x4e, 0x71, 0xd9, 0x2d], to: Unknown, value: "1").Findings, f => f.Code == "DRAINER_CALL_PATTERN"); // claim(), lower case
+    }
+
     [Theory]
     [InlineData("not json", "malformed JSON")]
     [InlineData("[1,2]", "must be a JSON object")]

@@ -12,4 +12,12 @@ public sealed class SelectorTests
         Assert.All(CalldataDecoder.KnownMethods, m =>
             Assert.Equal(keccak.CalculateHash(m.Signature)[..8], m.Selector.ToString("x8", System.Globalization.CultureInfo.InvariantCulture)));
     }
+
+    [Fact]
+    public void Every_drainer_selector_is_the_keccak_of_its_signature()
+    {
+        var keccak = new Nethereum.Util.Sha3Keccack();
+        Assert.All(Scorpius.RiskEngine.Detectors.DrainerPatterns.Selectors, m =>
+            Assert.Equal(keccak.CalculateHash(m.Value)[..8], m.Key.ToString("x8", System.Globalization.CultureInfo.InvariantCulture)));
+    }
 }

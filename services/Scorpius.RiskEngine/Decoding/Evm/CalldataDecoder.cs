@@ -180,18 +180,18 @@ public static class CalldataDecoder
         if (call.Data.Length == 0) return;
         if (call.Data.Length < 4)
         {
-            actions.Add(new ContractCallAction(call.Path, call.To, Hex.Encode(call.Data.Span), null, call.Data.Length, Malformed: true));
+            actions.Add(new ContractCallAction(call.Path, call.To, Hex.Encode(call.Data.Span), null, call.Data.Length, Malformed: true, call.Value));
             return;
         }
         var selector = BinaryPrimitives.ReadUInt32BigEndian(call.Data.Span);
         if (!Methods.TryGetValue(selector, out var method))
         {
-            actions.Add(new ContractCallAction(call.Path, call.To, Hex.Encode(call.Data.Span[..4]), null, call.Data.Length, Malformed: false));
+            actions.Add(new ContractCallAction(call.Path, call.To, Hex.Encode(call.Data.Span[..4]), null, call.Data.Length, Malformed: false, call.Value));
             return;
         }
         if (call.Depth > MaxDepth)
         {
-            actions.Add(new ContractCallAction(call.Path, call.To, Hex.Encode(call.Data.Span[..4]), method.Signature, call.Data.Length, Malformed: true));
+            actions.Add(new ContractCallAction(call.Path, call.To, Hex.Encode(call.Data.Span[..4]), method.Signature, call.Data.Length, Malformed: true, call.Value));
             return;
         }
         var mark = actions.Count;
@@ -203,7 +203,7 @@ public static class CalldataDecoder
         {
             // Keep what decoded cleanly before the fault? No: a half-read call is untrustworthy; report it as malformed.
             actions.RemoveRange(mark, actions.Count - mark);
-            actions.Add(new ContractCallAction(call.Path, call.To, Hex.Encode(call.Data.Span[..4]), method.Signature, call.Data.Length, Malformed: true));
+            actions.Add(new ContractCallAction(call.Path, call.To, Hex.Encode(call.Data.Span[..4]), method.Signature, call.Data.Length, Malformed: true, call.Value));
         }
     }
 

@@ -54,7 +54,7 @@ public sealed record MarketplaceOrderAction(
 public sealed record SetCodeAction(string Path, string? Authority, string Delegate, long ChainId) : EvmAction(Path);
 
 /// <summary>A call that was not recognised; the target and selector are still checked against intelligence.</summary>
-public sealed record ContractCallAction(string Path, string Target, string Selector, string? Method, int DataLength, bool Malformed) : EvmAction(Path);
+public sealed record ContractCallAction(string Path, string Target, string Selector, string? Method, int DataLength, bool Malformed, BigInteger Value) : EvmAction(Path);
 
 /// <summary>A contract deployment.</summary>
 public sealed record ContractCreationAction(string Path, int InitCodeLength) : EvmAction(Path);
