@@ -142,6 +142,11 @@ public sealed class RiskAssessor(IThreatIntel intel, TimeProvider? clock = null)
                     $"{check.Domain} imitates {check.MatchedDomain}: {check.Reason}.",
                     ("domain", check.Domain), ("imitates", check.MatchedDomain), ("source", check.Source));
                 break;
+            case DomainStatus.Unknown when DomainHeuristics.LureWordsIn(check.Domain) is { Count: > 0 } lures:
+                findings.Add("SUSPICIOUS_DOMAIN", Severity.Medium, check.Domain,
+                    $"{check.Domain} is not a known dApp and its name uses words phishing sites lure wallet owners with ({string.Join(", ", lures)}); check the address before connecting a wallet.",
+                    ("domain", check.Domain), ("words", string.Join(",", lures)));
+                break;
             case DomainStatus.Allowlisted:
                 findings.Add("KNOWN_DAPP_DOMAIN", Severity.Info, check.Domain, $"{check.Domain} is a known dApp domain ({check.Reason}).",
                     ("domain", check.Domain), ("matched", check.MatchedDomain), ("source", check.Source));

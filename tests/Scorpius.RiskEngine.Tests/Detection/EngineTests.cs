@@ -227,6 +227,12 @@ public sealed class EngineTests
         Assert.Equal(Verdict.Malicious, r.Verdict);
         Assert.Equal("uniswap.org", Only(r, "LOOKALIKE_DOMAIN").Evidence["imitates"]);
         Assert.Equal(Verdict.Benign, new Engine(intel).AssessJson("""{"id":"d","kind":"domain","domain":"example.org"}""").Verdict);
+
+        var lure = new Engine(intel).AssessJson("""{"id":"d","kind":"domain","domain":"https://blast-airdrop-claim.xyz/connect"}""");
+        Assert.Equal(Verdict.Warning, lure.Verdict);
+        Assert.Equal("airdrop,claim", Only(lure, "SUSPICIOUS_DOMAIN").Evidence["words"]);
+        Assert.Equal(Verdict.Benign, new Engine(intel).AssessJson("""{"id":"d","kind":"domain","domain":"exclaimer.com"}""").Verdict);
+        Assert.Equal(Verdict.Warning, new Engine(intel).AssessJson("""{"id":"d","kind":"domain","domain":"claimrewards.io"}""").Verdict);
     }
 
     [Fact]
