@@ -73,9 +73,10 @@ internal sealed class EvmDetectors(IThreatIntel intel, AssessmentContext context
             findings.Add("APPROVAL_TO_FLAGGED_ADDRESS", Severity.Critical, spender,
                 $"This {what} hands your tokens to {spender}, an address known to steal funds.",
                 Evidence(a));
+            return false;
         }
         var known = intel.KnownContract(chainId, spender);
-        var trusted = !flagged && (known is not null || context.Allowlist.Contains(spender));
+        var trusted = (known is not null || context.Allowlist.Contains(spender));
         var amount = a.Amount is { } value && !a.IsUnlimited ? value.ToString(CultureInfo.InvariantCulture) : "unlimited";
 
         if (context.Eoas.Contains(spender) && !trusted)
