@@ -21,11 +21,13 @@ internal static class LoadRun
         for (var i = 0; i < 20_000; i++) engine.AssessJson(lines[i % lines.Length]); // warm up (tiered JIT)
 
         var samples = new double[count];
+        var perLine = new double[lines.Length];
         for (var i = 0; i < count; i++)
         {
             var start = Stopwatch.GetTimestamp();
             engine.AssessJson(lines[i % lines.Length]);
             samples[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+            perLine[i % lines.Length] += samples[i];
         }
         Array.Sort(samples);
 
@@ -33,6 +35,11 @@ internal static class LoadRun
         Parallel.For(0, count, i => engine.AssessJson(lines[i % lines.Length]));
         wall.Stop();
 
+        for (var l = 0; l < lines.Length; l++)
+        {
+            var id = System.Text.Json.JsonDocument.Parse(lines[l]).RootElement.GetProperty("id").GetString();
+            Console.WriteLine($"  {id,-32} mean {perLine[l] / (count / (double)lines.Length),8:F1} µs");
+        }
         using var process = Process.GetCurrentProcess();
         Console.WriteLine($"intel load: {load.Elapsed.TotalMilliseconds:F0} ms, managed heap +{(afterLoad - before) / 1048576.0:F1} MB");
         Console.WriteLine($"single thread, {count} mixed requests: p50 {samples[count / 2]:F1} µs, p99 {samples[(int)(count * 0.99)]:F1} µs, max {samples[^1]:F1} µs");
