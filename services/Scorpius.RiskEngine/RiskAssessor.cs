@@ -85,9 +85,16 @@ public sealed class RiskAssessor(IThreatIntel intel, TimeProvider? clock = null)
         new EvmDetectors(intel, request.Context, request.ChainId, signer, findings).Run(actions);
     }
 
+    /// <summary>
+    /// Raw transactions are decoded strictly (canonical RLP, signature ranges, EIP-2 low s, field sizes) with today's
+    /// transaction types, but without the intrinsic-gas rules: they differ per chain and fork (e.g. the EIP-7623
+    /// calldata floor), and a gas limit the chain would refuse is no risk to the signer.
+    /// </summary>
+    private static readonly EvmDecodeOptions LenientDecoding = new() { CheckIntrinsicGas = false };
+
     private static void SignedEvm(AssessmentRequest request, IThreatIntel intel, FindingList findings)
     {
-        var tx = SignedTransactionDecoder.Decode(request.Raw!);
+        var tx = SignedTransactionDecoder.Decode(request.Raw!, LenientDecoding);
         var signer = tx.From.ToLowerInvariant();
         var to = tx.To?.ToLowerInvariant();
         if (tx.ChainId is null)

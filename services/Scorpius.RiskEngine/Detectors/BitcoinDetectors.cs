@@ -19,7 +19,7 @@ internal static class BitcoinDetectors
             var path = $"outputs[{output.Index}]";
             if (output.Address is null)
             {
-                if (output.ScriptType is not ("OP_RETURN" or "NullData"))
+                if (output.ScriptType != "op_return")
                     findings.Add("NON_STANDARD_OUTPUT", Severity.Low, path,
                         $"Output {output.Index} pays {output.AmountSats} sats to a script without an address ({output.ScriptType}); wallets cannot show who can spend it.",
                         ("index", output.Index), ("amountSats", output.AmountSats), ("scriptType", output.ScriptType));
