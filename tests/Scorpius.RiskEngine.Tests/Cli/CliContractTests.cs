@@ -48,6 +48,8 @@ public sealed class CliContractTests
         Assert.Equal("benign", Verdict("domain-real"));
         Assert.Equal("malicious", Verdict("domain-lookalike"));
         Assert.Equal("malicious", Verdict("domain-blocklisted"));
+        Assert.Equal("malicious", Verdict("btc-to-sanctioned"));
+        Assert.Equal("benign", Verdict("btc-psbt-payment"));
     }
 
     [Fact]
