@@ -26,6 +26,12 @@ internal static class AddressChecks
                     $"The {role} {address} was on the OFAC sanctions list and has since been removed: {label.Note ?? "check current sanctions status"}.",
                     ("address", address), ("role", role), ("path", path), ("label", label.Label), ("source", label.Source), ("asOf", label.AsOf?.ToString("yyyy-MM-dd")));
             }
+            else if (label.Category == "mixer")
+            {
+                findings.Add("MIXER_INTERACTION", Severity.Medium, address,
+                    $"The {role} {address} is a mixer ({label.Label}); funds passing through it are often flagged by exchanges and compliance checks.",
+                    ("address", address), ("role", role), ("path", path), ("label", label.Label), ("source", label.Source));
+            }
             else if (label.IsMalicious)
             {
                 flagged = true;
