@@ -18,6 +18,15 @@ public static class DaprNames
     /// <summary>Crypto / KMS building block for signing keys that never leave the key store.</summary>
     public const string Crypto = "scorpius-crypto";
 
+    /// <summary>Output binding (bindings.smtp) that sends e-mail notifications.</summary>
+    public const string Email = "scorpius-email";
+
+    /// <summary>Output binding (bindings.twilio.sms) that sends SMS notifications.</summary>
+    public const string Sms = "scorpius-sms";
+
+    /// <summary>Cron input binding (bindings.cron) that triggers audit-trail's continuous ledger verification.</summary>
+    public const string AuditVerifyCron = "audit-verify-cron";
+
     public static class Topics
     {
         /// <summary>Audit events from every service; consumed by audit-trail.</summary>
@@ -38,5 +47,5 @@ public static class DaprNames
         public static IReadOnlyList<string> All { get; } = [Audit, AlertRaised, AssessmentCompleted, UsageRecorded, DeadLetter];
     }
 
-    public static IReadOnlyList<string> Components { get; } = [StateStore, PubSub, SecretStore, Crypto];
+    public static IReadOnlyList<string> Components { get; } = [StateStore, PubSub, SecretStore, Crypto, Email, Sms, AuditVerifyCron];
 }

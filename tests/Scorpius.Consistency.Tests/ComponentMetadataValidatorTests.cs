@@ -42,7 +42,7 @@ public class ComponentMetadataValidatorTests
     [InlineData(Aws, "type: secretstores.aws.secretmanager", "type: secretstores.aws.secretsmanager", "the runtime registers it as 'secretstores.aws.secretmanager'")]
     [InlineData(Postgres, "version: v2", "version: v3", "spec.version 'v3' does not exist for spec.type 'state.postgresql' (known: v1, v2)")]
     [InlineData("components/pubsub.yaml", "type: pubsub.in-memory", "type: pubsub.inmemory", "spec.type 'pubsub.inmemory' is not a known component type")]
-    [InlineData("components/pubsub.yaml", "type: pubsub.in-memory", "type: bindings.cron", "metadata.yaml not vendored in specs/: components-contrib/bindings/cron/metadata.yaml")]
+    [InlineData("components/pubsub.yaml", "type: pubsub.in-memory", "type: bindings.aws.s3", "metadata.yaml not vendored in specs/: components-contrib/bindings/aws/s3/metadata.yaml")]
     public void A_broken_copy_is_reported(string file, string oldText, string newText, string expected)
     {
         using var repo = TempRepo.With(file, oldText, newText);
