@@ -55,6 +55,7 @@ public sealed class RiskAssessor(IThreatIntel intel, TimeProvider? clock = null)
                     break;
                 case RequestKind.TypedData:
                     Evm(request, current, findings, request.From, TypedDataDecoder.Decode(request.TypedData!.Value, request.From), null);
+                    SigningDigest(request.TypedData!.Value, findings);
                     break;
                 case RequestKind.Address:
                     Address(request, current, findings);
@@ -120,6 +121,25 @@ public sealed class RiskAssessor(IThreatIntel intel, TimeProvider? clock = null)
             actions.Add(new SetCodeAction($"authorizationList[{i}]", auth.Authority?.ToLowerInvariant(), auth.Address.ToLowerInvariant(), auth.ChainId));
         var scoped = request with { ChainId = tx.ChainId ?? request.ChainId };
         Evm(scoped, intel, findings, signer, actions, to);
+    }
+
+    /// <summary>
+    /// The EIP-712 digest the signature will commit to, so the decision can be tied to exactly what is signed. Typed
+    /// data that is not valid EIP-712 is suspicious in itself: wallets disagree on how to hash it, so what a person is
+    /// shown may not be what gets signed (e.g. <c>"allowed":"false"</c>, which some libraries sign as true).
+    /// </summary>
+    private static void SigningDigest(JsonElement typedData, FindingList findings)
+    {
+        try
+        {
+            var digest = Eip712Hasher.SigningDigest(typedData);
+            findings.Add("SIGNING_DIGEST", Severity.Info, "digest", $"The signature commits to EIP-712 digest {digest}.", ("digest", digest));
+        }
+        catch (DecodeException ex)
+        {
+            findings.Add("INVALID_TYPED_DATA", Severity.Medium, "digest",
+                $"The typed data is not valid EIP-712 ({ex.Message}); wallets may hash it differently from what they show.", ("reason", ex.Message));
+        }
     }
 
     private static void Address(AssessmentRequest request, IThreatIntel intel, FindingList findings)

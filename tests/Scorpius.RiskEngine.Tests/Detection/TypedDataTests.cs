@@ -129,6 +129,24 @@ public sealed class TypedDataTests
     }
 
     [Fact]
+    public void Every_signature_request_shows_its_digest_and_invalid_eip712_is_suspicious()
+    {
+        var valid = Sign(Permit("Permit", Router, "1", "1795000000"));
+        Assert.Matches("^0x[0-9a-f]{64}$", (string)Assert.Single(valid.Findings, f => f.Code == "SIGNING_DIGEST").Evidence["digest"]!);
+
+        // "allowed":"false" as a string: some libraries sign it as true while showing false.
+        var typed = $$$"""
+            {"types":{"EIP712Domain":[{"name":"name","type":"string"},{"name":"chainId","type":"uint256"},{"name":"verifyingContract","type":"address"}],
+                      "Permit":[{"name":"holder","type":"address"},{"name":"spender","type":"address"},{"name":"nonce","type":"uint256"},{"name":"expiry","type":"uint256"},{"name":"allowed","type":"bool"}]},
+             "primaryType":"Permit","domain":{"name":"Dai Stablecoin","chainId":1,"verifyingContract":"0x6b175474e89094c44da98b954eedeac495271d0f"},
+             "message":{"holder":"{{{Wallet}}}","spender":"{{{Unknown}}}","nonce":0,"expiry":0,"allowed":"false"}}
+            """;
+        var tricky = Sign(typed);
+        Assert.Equal(Verdict.Warning, tricky.Verdict);
+        Assert.Contains("allowed", (string)Assert.Single(tricky.Findings, f => f.Code == "INVALID_TYPED_DATA").Evidence["reason"]!, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_signature_for_another_chain_is_flagged()
     {
         var r = Sign(Permit("Permit", Router, "1", "1795000000"), chainId: 137);
