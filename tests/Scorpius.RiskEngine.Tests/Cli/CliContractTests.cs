@@ -111,6 +111,15 @@ public sealed class CliContractTests
     }
 
     [Fact]
+    public async Task Progress_goes_to_stderr_and_never_into_the_results()
+    {
+        var (code, output, error) = await Run("", "assess", "--input", Example("requests.jsonl"), "--output", "-", "--progress");
+        Assert.Equal(0, code);
+        Assert.Contains("assessed 16 requests", error, StringComparison.Ordinal);
+        Assert.All(output.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => Assert.StartsWith("{\"id\":", l, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task The_table_is_for_people()
     {
         var (code, output, _) = await Run("", "assess", "--input", Example("requests.jsonl"), "--output", "-", "--format", "table");
