@@ -23,7 +23,7 @@ public static class BitcoinDecoder
     public static BitcoinTransactionInfo DecodeRaw(string hex, Network network)
     {
         ArgumentNullException.ThrowIfNull(network);
-        var bytes = FromHex(hex);
+        var bytes = TransactionHex.Parse(hex);
         var tx = Deserialize(bytes, network);
         CheckTransaction(tx, isPsbt: false);
         var fullySigned = tx.Inputs.All(i => i.ScriptSig.Length > 0 || (i.WitScript is { } w && w.PushCount > 0));
@@ -171,39 +171,6 @@ public static class BitcoinDecoder
 
         // The txid is that of the transaction that will be broadcast: the finalized one when the PSBT is complete.
         return Build(finalTx, network, (amounts, scripts), isPsbt: true, fullySigned, segwit, vsize);
-    }
-
-    private static byte[] FromHex(string? hex)
-    {
-        if (hex is null)
-        {
-            throw new DecodeException("no transaction: the input is null");
-        }
-
-        var text = hex.AsSpan().Trim();
-        if (text.StartsWith("0x") || text.StartsWith("0X"))
-        {
-            text = text[2..];
-        }
-
-        if (text.IsEmpty)
-        {
-            throw new DecodeException("no transaction: the hex input is empty");
-        }
-
-        if (text.Length % 2 != 0)
-        {
-            throw new DecodeException($"not a transaction: the hex input has an odd number of digits ({text.Length})");
-        }
-
-        var bytes = new byte[text.Length / 2];
-        if (Convert.FromHexString(text, bytes, out var consumed, out _) != OperationStatus.Done)
-        {
-            var bad = consumed + (char.IsAsciiHexDigit(text[consumed]) ? 1 : 0);
-            throw new DecodeException($"not a transaction: the character at hex digit {bad} is not a hex digit");
-        }
-
-        return bytes;
     }
 
     private static Transaction Deserialize(byte[] bytes, Network network)

@@ -45,38 +45,8 @@ public static class SignedTransactionDecoder
     public static EvmTransaction Decode(string hex) => Decode(hex, EvmDecodeOptions.Default);
 
     /// <summary>Decodes a hex-encoded signed transaction (the 0x prefix is optional).</summary>
-    public static EvmTransaction Decode(string hex, EvmDecodeOptions options)
-    {
-        if (hex is null)
-        {
-            throw new DecodeException("no transaction: the input is null");
-        }
+    public static EvmTransaction Decode(string hex, EvmDecodeOptions options) => Decode(TransactionHex.Parse(hex), options);
 
-        var text = hex.AsSpan().Trim();
-        if (text.StartsWith("0x") || text.StartsWith("0X"))
-        {
-            text = text[2..];
-        }
-
-        if (text.IsEmpty)
-        {
-            throw new DecodeException("no transaction: the hex input is empty");
-        }
-
-        if (text.Length % 2 != 0)
-        {
-            throw new DecodeException($"not a transaction: the hex input has an odd number of digits ({text.Length})");
-        }
-
-        var bytes = new byte[text.Length / 2];
-        if (Convert.FromHexString(text, bytes, out var consumed, out _) != OperationStatus.Done)
-        {
-            var bad = consumed + (char.IsAsciiHexDigit(text[consumed]) ? 1 : 0);
-            throw new DecodeException($"not a transaction: the character at hex digit {bad} is not a hex digit");
-        }
-
-        return Decode(bytes, options);
-    }
 
     public static EvmTransaction Decode(ReadOnlySpan<byte> raw) => Decode(raw, EvmDecodeOptions.Default);
 
