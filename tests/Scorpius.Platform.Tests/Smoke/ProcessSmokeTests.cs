@@ -44,7 +44,7 @@ public sealed class ProcessSmokeTests
         try
         {
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) };
-            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(120));
             while (true)
             {
                 Assert.False(process.HasExited, "The app exited:\n" + string.Join('\n', lines));
