@@ -43,7 +43,13 @@ public sealed class ProcessSmokeTests
         process.BeginErrorReadLine();
         try
         {
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) };
+            // No header propagator: other in-process test hosts register HttpClient tracing, which would otherwise replace
+            // the traceparent we set with one of a fresh trace.
+            using var http = new HttpClient(new SocketsHttpHandler { ActivityHeadersPropagator = null })
+            {
+                BaseAddress = new Uri($"http://127.0.0.1:{port}"),
+                Timeout = TimeSpan.FromSeconds(5),
+            };
             using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(120));
             while (true)
             {
