@@ -41,16 +41,7 @@ internal static class Keccak256
             data = data[Rate..];
         }
         Span<byte> last = stackalloc byte[Rate];
-        last.Clear();
-        data.CopyTo(last);
-        last[data.Length] ^= 0x01;
-        last[Rate - 1] ^= 0x80;
-        Absorb(state, last);
-        Permute(state);
-        for (var i = 0; i < 4; i++)
-        {
-            BinaryPrimitives.WriteUInt64LittleEndian(output.Slice(i * 8, 8), state[i]);
-        }
+        Finish(state, data, last, output);
     }
 
     /// <summary>Keccak-256 of <paramref name="prefix"/> followed by <paramref name="data"/>, without concatenating.</summary>
@@ -76,12 +67,17 @@ internal static class Keccak256
             Permute(state);
             data = data[Rate..];
         }
-        Span<byte> last = first;
-        last.Clear();
-        data.CopyTo(last);
-        last[data.Length] ^= 0x01;
-        last[Rate - 1] ^= 0x80;
-        Absorb(state, last);
+        Finish(state, data, first, output);
+    }
+
+    /// <summary>Pads the final partial block (Keccak's 0x01 … 0x80), absorbs it and writes the 32-byte digest.</summary>
+    private static void Finish(Span<ulong> state, ReadOnlySpan<byte> data, Span<byte> block, Span<byte> output)
+    {
+        block.Clear();
+        data.CopyTo(block);
+        block[data.Length] ^= 0x01;
+        block[Rate - 1] ^= 0x80;
+        Absorb(state, block);
         Permute(state);
         for (var i = 0; i < 4; i++)
         {
