@@ -65,10 +65,10 @@ public sealed class AuthProxyHost : IAsyncDisposable
             ["AuthProxy:Clients:3:ResourceServer"] = "true",
         };
         foreach (var (i, client) in new[] { (0, AdminA), (2, AdminB) })
-        for (var s = 0; s < Identity.Permissions.All.Count; s++)
-            settings[$"AuthProxy:Clients:{i}:Scopes:{s}"] = Identity.Permissions.All[s];
-        settings["AuthProxy:Clients:1:Scopes:0"] = Identity.Permissions.WalletsRead;
-        settings["AuthProxy:Clients:1:Scopes:1"] = Identity.Permissions.LedgerRead;
+        for (var s = 0; s < Scorpius.Contracts.Permissions.All.Count; s++)
+            settings[$"AuthProxy:Clients:{i}:Scopes:{s}"] = Scorpius.Contracts.Permissions.All[s];
+        settings["AuthProxy:Clients:1:Scopes:0"] = Scorpius.Contracts.Permissions.WalletsRead;
+        settings["AuthProxy:Clients:1:Scopes:1"] = Scorpius.Contracts.Permissions.LedgerRead;
         foreach (var (k, v) in extra ?? new Dictionary<string, string?>()) settings[k] = v;
         return new AuthProxyHost(sidecar, new ScorpiusAppFactory<Program>(sidecar, settings));
     }

@@ -52,7 +52,7 @@ public sealed partial class AuthBootstrap(
 
     internal static async Task RegisterClientAsync(IOpenIddictApplicationManager applications, AuthDbContext db, ClientRegistration client, string clientSecret, CancellationToken cancellationToken)
     {
-        if (client.Scopes.FirstOrDefault(s => !Identity.Permissions.IsKnown(s)) is { } unknown)
+        if (client.Scopes.FirstOrDefault(s => !Scorpius.Contracts.Permissions.IsKnown(s)) is { } unknown)
             throw new InvalidOperationException($"Client '{client.ClientId}' asks for unknown scope '{unknown}'.");
         if (!client.ResourceServer && await db.Tenants.FindAsync([client.TenantId], cancellationToken) is null)
         {
