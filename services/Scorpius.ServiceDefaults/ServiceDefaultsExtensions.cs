@@ -15,6 +15,7 @@ using Prometheus;
 using Scalar.AspNetCore;
 using Scorpius.Contracts;
 using Scorpius.ServiceDefaults.Health;
+using Scorpius.ServiceDefaults.Security;
 using Serilog;
 using Serilog.Formatting.Compact;
 
@@ -39,7 +40,7 @@ public static class ServiceDefaultsExtensions
             context.ProblemDetails.Extensions["traceId"] = Activity.Current?.TraceId.ToString() ?? context.HttpContext.TraceIdentifier;
             context.ProblemDetails.Extensions["app"] = app.AppId;
         });
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(OpenApiSecurity.Configure);
 
         builder.Services.AddDaprClient((sp, dapr) => DaprEndpoints.Configure(dapr, sp.GetRequiredService<IConfiguration>()));
 
@@ -52,6 +53,7 @@ public static class ServiceDefaultsExtensions
                 builder.Configuration.GetConnectionString(PostgresConnectionName)!);
         }
         builder.Services.AddSingleton<ProcessSampler>();
+        builder.AddScorpiusAuth(app);
         return builder;
     }
 
@@ -65,18 +67,25 @@ public static class ServiceDefaultsExtensions
             : Serilog.Events.LogEventLevel.Information);
         app.UseHttpMetrics();
         app.UseCloudEvents();
+        if (app.Services.GetRequiredService<ScorpiusApp>() != ScorpiusApps.AuthProxy)
+        {
+            app.UseAuthentication();
+            app.UseAuthorization();
+        }
 
         // Liveness: the process answers. No dependency is consulted, so a sidecar outage never restarts the pod.
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false })
+            .AllowPublic("Kubernetes liveness probe; answers only Healthy, nothing about the system.");
         // Readiness: 503 until every dependency tagged "ready" answers (the Dapr sidecar, the database where there is one).
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(HealthTags.Ready) });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(HealthTags.Ready) })
+            .AllowPublic("Kubernetes readiness probe; answers only Healthy or Unhealthy.");
         // Deep: every dependency with status and latency, plus this process's CPU, memory and disk.
-        app.MapHealthChecks("/health/deep", new HealthCheckOptions { ResponseWriter = DeepHealthWriter.WriteAsync });
+        app.MapHealthChecks("/health/deep", new HealthCheckOptions { ResponseWriter = DeepHealthWriter.WriteAsync }).RequireDaprCallback();
 
-        app.MapMetrics("/metrics");
-        app.MapOpenApi();
-        app.MapScalarApiReference();
-        app.MapSubscribeHandler();
+        app.MapMetrics("/metrics").RequireDaprCallback();
+        app.MapOpenApi().AllowPublic("The API description integrators generate clients from.");
+        app.MapScalarApiReference().AllowPublic("The API reference page rendered from the OpenAPI document.");
+        app.MapSubscribeHandler().RequireDaprCallback();
         return app;
     }
 

@@ -128,7 +128,9 @@ public sealed class EndToEndTests
         var cloudEvent = FakePubSub.CreateCloudEvent(DaprNames.PubSub, DaprNames.Topics.AlertRaised, JsonSerializer.SerializeToNode(alert, NotificationsHost.Json));
         using var content = new StringContent(cloudEvent.ToJsonString());
         content.Headers.ContentType = new MediaTypeHeaderValue("application/cloudevents+json");
-        var response = await host.Client.PostAsync("/events/alert-raised", content);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/events/alert-raised") { Content = content };
+        request.Headers.Add("dapr-api-token", host.Sidecar.Options.AppApiToken);
+        var response = await host.Client.SendAsync(request);
         response.EnsureSuccessStatusCode();
         return await response.Content.ReadAsStringAsync();
     }

@@ -70,7 +70,9 @@ public sealed class EndpointApiTests : IAsyncLifetime
             HttpStatusCode.BadRequest, "eventTypes");
         await AssertProblemAsync(await host.Client.PostAsJsonAsync(Base, new { url = "https://127.0.0.1/h", eventTypes = Array.Empty<string>() }),
             HttpStatusCode.BadRequest, "eventTypes");
-        await AssertProblemAsync(await host.Client.PostAsJsonAsync("/v1/tenants/bad%7C%7Ctenant/endpoints", new { url = "https://127.0.0.1/h", eventTypes = new[] { "alert.raised" } }),
+        // Even a principal whose token names a malformed tenant gets a validation problem, not a stored endpoint.
+        var oddTenant = host.ClientWith(host.Identity.Token("bad||tenant", Permissions.WebhooksManage));
+        await AssertProblemAsync(await oddTenant.PostAsJsonAsync("/v1/tenants/bad%7C%7Ctenant/endpoints", new { url = "https://127.0.0.1/h", eventTypes = new[] { "alert.raised" } }),
             HttpStatusCode.BadRequest, "tenantId");
         await AssertProblemAsync(await host.Client.PostAsJsonAsync(Base, new { url = "mailto:a@example.com", eventTypes = new[] { "alert.raised" }, format = "slack" }),
             HttpStatusCode.BadRequest, "format");
@@ -106,9 +108,15 @@ public sealed class EndpointApiTests : IAsyncLifetime
     {
         var mine = await host.CreateEndpointAsync("https://127.0.0.1/a");
 
-        await AssertProblemAsync(await host.Client.GetAsync($"/v1/tenants/tenant-b/endpoints/{mine.Endpoint.Id}"), HttpStatusCode.NotFound, null);
-        await AssertProblemAsync(await host.Client.DeleteAsync($"/v1/tenants/tenant-b/endpoints/{mine.Endpoint.Id}"), HttpStatusCode.NotFound, null);
-        Assert.Empty((await host.Client.GetFromJsonAsync<JsonArray>("/v1/tenants/tenant-b/endpoints"))!);
+        // Naming another tenant in the route is refused outright; tenant B's own principal does not find A's endpoint.
+        await AssertProblemAsync(await host.Client.GetAsync($"/v1/tenants/tenant-b/endpoints/{mine.Endpoint.Id}"), HttpStatusCode.Forbidden, null);
+        await AssertProblemAsync(await host.Client.DeleteAsync($"/v1/tenants/tenant-b/endpoints/{mine.Endpoint.Id}"), HttpStatusCode.Forbidden, null);
+        await AssertProblemAsync(await host.Client.GetAsync("/v1/tenants/tenant-b/endpoints"), HttpStatusCode.Forbidden, null);
+        var tenantB = host.ClientWith(host.Identity.Token("tenant-b", Permissions.WebhooksManage));
+        await AssertProblemAsync(await tenantB.GetAsync($"/v1/tenants/tenant-b/endpoints/{mine.Endpoint.Id}"), HttpStatusCode.NotFound, null);
+        await AssertProblemAsync(await tenantB.DeleteAsync($"/v1/tenants/tenant-b/endpoints/{mine.Endpoint.Id}"), HttpStatusCode.NotFound, null);
+        Assert.Empty((await tenantB.GetFromJsonAsync<JsonArray>("/v1/tenants/tenant-b/endpoints"))!);
+        Assert.Equal(HttpStatusCode.OK, (await host.Client.GetAsync($"{Base}/{mine.Endpoint.Id}")).StatusCode);
 
         await host.CreateEndpointAsync("https://127.0.0.1/b");
         await host.CreateEndpointAsync("https://127.0.0.1/c");
@@ -184,9 +192,11 @@ public sealed class EndpointApiTests : IAsyncLifetime
         Assert.All(message.Deliveries, d => Assert.Equal((DeliveryStatus.Delivered, 1), (d.Status, d.Attempts.Count)));
         Assert.Equal("alert-replay", message.Payload.GetProperty("data").GetProperty("alertId").GetString());
 
-        await AssertProblemAsync(await host.Client.GetAsync($"/v1/tenants/tenant-b/messages/{messageId}"), HttpStatusCode.NotFound, null);
+        await AssertProblemAsync(await host.Client.GetAsync($"/v1/tenants/tenant-b/messages/{messageId}"), HttpStatusCode.Forbidden, null);
         await AssertProblemAsync(await host.Client.PostAsJsonAsync($"/v1/tenants/tenant-b/messages/{messageId}/replay", new { endpointId = endpoint.Id }),
-            HttpStatusCode.NotFound, null);
+            HttpStatusCode.Forbidden, null);
+        var tenantB = host.ClientWith(host.Identity.Token("tenant-b", Permissions.WebhooksManage));
+        await AssertProblemAsync(await tenantB.GetAsync($"/v1/tenants/tenant-b/messages/{messageId}"), HttpStatusCode.NotFound, null);
         await AssertProblemAsync(await host.Client.PostAsJsonAsync($"/v1/tenants/{NotificationsHost.Tenant}/messages/{messageId}/replay", new { endpointId = "" }),
             HttpStatusCode.BadRequest, "endpointId");
         await host.Services.GetRequiredService<EndpointStore>().UpdateOneAsync(NotificationsHost.Tenant, endpoint.Id, e => e with { Enabled = false }, default);

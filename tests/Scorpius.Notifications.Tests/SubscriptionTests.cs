@@ -131,6 +131,28 @@ public sealed class SubscriptionTests
         Assert.Equal(keysBefore, host.Sidecar.StateStore(DaprNames.StateStore).Count);
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData("not-the-app-api-token")]
+    public async Task A_delivery_without_the_app_API_token_is_refused_and_changes_nothing(string? token)
+    {
+        await using var host = await NotificationsHost.StartAsync();
+        await host.CreateEndpointAsync("https://127.0.0.1:9443/a");
+        var keysBefore = host.Sidecar.StateStore(DaprNames.StateStore).Count;
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/events/alert-raised")
+        {
+            Content = new StringContent(AlertEvent(NotificationsHost.Alert("alert-forged")).ToJsonString(), System.Text.Encoding.UTF8, "application/cloudevents+json"),
+        };
+        if (token is not null) request.Headers.Add("dapr-api-token", token);
+        // A bearer token of the tenant does not open a Dapr callback either.
+        request.Headers.Authorization = new("Bearer", host.Identity.AllScopes(NotificationsHost.Tenant));
+
+        var response = await host.App.CreateClient().SendAsync(request);
+
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal(keysBefore, host.Sidecar.StateStore(DaprNames.StateStore).Count);
+    }
+
     [Fact]
     public async Task A_workflow_engine_that_is_down_is_answered_RETRY_and_nothing_is_lost()
     {

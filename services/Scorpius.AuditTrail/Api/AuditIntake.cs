@@ -51,7 +51,8 @@ public sealed class AuditIntake(int maxMessageBytes)
             byte[] payload;
             try { payload = JsonCanonicalizer.Canonicalize(data); }
             catch (CanonicalJsonException ex) { return Reject(body, source, id, $"data cannot be canonicalized (RFC 8785): {ex.Message}", type, time); }
-            return new IntakeResult(new PendingEntry(EntryKinds.Event, source, id, type, time, payload, PayloadFormats.Rfc8785), true);
+            var tenant = data.TryGetProperty("tenantId", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+            return new IntakeResult(new PendingEntry(EntryKinds.Event, source, id, type, time, payload, PayloadFormats.Rfc8785, Tenant: tenant), true);
         }
     }
 

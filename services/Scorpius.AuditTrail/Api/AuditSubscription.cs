@@ -1,3 +1,4 @@
+using Scorpius.ServiceDefaults.Security;
 using Dapr;
 using Scorpius.AuditTrail.Ledger;
 using Scorpius.Contracts;
@@ -20,7 +21,8 @@ public static class AuditSubscription
             .WithMetadata(new WholeCloudEvent())
             .WithName("ReceiveAuditEvent")
             .WithSummary("Dapr delivery of the audit topic (called by the sidecar).")
-            .ExcludeFromDescription();
+            .ExcludeFromDescription()
+            .RequireDaprCallback();
         return endpoints;
     }
 

@@ -12,14 +12,15 @@ namespace Scorpius.AuditTrail.Api;
 /// <c>leafHash</c> are base64.
 /// </summary>
 public sealed record EntryResponse(
-    long Index, string Kind, string Source, string EventId, DateTimeOffset RecordedAt, string LeafHash, string Entry, string? Payload, string? Salt, bool Redacted)
+    long Index, string Kind, string Source, string EventId, DateTimeOffset RecordedAt, string LeafHash, string Entry, string? Payload, string? Salt, bool Redacted,
+    string? Tenant = null)
 {
     public static EntryResponse From(StoredEntry stored)
     {
         var header = LedgerEntry.Decode(stored.Entry);
         return new EntryResponse(stored.Index, header.Kind, stored.Source, stored.EventId, header.RecordedAt, Convert.ToBase64String(stored.LeafHash),
             Encoding.UTF8.GetString(stored.Entry), stored.Payload is null ? null : BundleEntry.EncodePayload(header.PayloadFormat, stored.Payload),
-            stored.Salt is null ? null : Convert.ToBase64String(stored.Salt), stored.Redacted);
+            stored.Salt is null ? null : Convert.ToBase64String(stored.Salt), stored.Redacted, header.Tenant);
     }
 }
 

@@ -40,11 +40,12 @@ public sealed class AuditLedger(ILedgerStore store, TimeProvider time)
     /// Erases the payload of entry <paramref name="index"/> and, in the same transaction, appends a redaction entry that
     /// records who asked and why. The erased entry's leaf (and so every proof) is unchanged. Redacting twice is a no-op.
     /// </summary>
-    public async Task<RedactionResult> RedactAsync(long index, string reason, string requestedBy, CancellationToken cancellationToken)
+    public async Task<RedactionResult> RedactAsync(long index, string reason, string requestedBy, CancellationToken cancellationToken, string? tenant = null)
     {
         var details = JsonSerializer.SerializeToUtf8Bytes(new { index, reason, requestedBy });
+        // The redaction record belongs to the tenant of the erased entry, so that tenant can see who erased what and why.
         var redaction = new PendingEntry(EntryKinds.Redaction, ScorpiusApps.AuditTrailId, $"redaction:{index}", null, null,
-            JsonCanonicalizer.Canonicalize(details), PayloadFormats.Rfc8785, Redacts: index);
+            JsonCanonicalizer.Canonicalize(details), PayloadFormats.Rfc8785, Redacts: index, Tenant: tenant);
 
         await using var transaction = await store.BeginAsync(cancellationToken);
         if (index < 0 || index >= transaction.Size) throw new LedgerRangeException($"The ledger has no entry {index} (size {transaction.Size}).");

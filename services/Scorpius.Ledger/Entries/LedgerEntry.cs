@@ -58,6 +58,8 @@ public sealed record LedgerEntry
     public string? Error { get; init; }
     /// <summary>The index whose payload a redaction erased.</summary>
     public long? Redacts { get; init; }
+    /// <summary>The tenant the recorded event belongs to; absent for platform events and rejected input. Part of the leaf, so it cannot be changed afterwards.</summary>
+    public string? Tenant { get; init; }
 
     /// <summary>
     /// The canonical bytes: the leaf data that is hashed. Written directly in RFC 8785 form (members in code-unit
@@ -86,6 +88,7 @@ public sealed record LedgerEntry
         Member("recordedAt", RecordedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
         Member("redacts", null, Redacts);
         Member("source", Source);
+        Member("tenant", Tenant);
         Member("time", Time);
         Member("type", Type);
         Member("v", null, Version);
@@ -115,6 +118,7 @@ public sealed record LedgerEntry
                 PayloadHash = root.GetProperty("payloadHash").GetString()!,
                 Error = root.TryGetProperty("error", out var error) ? error.GetString() : null,
                 Redacts = root.TryGetProperty("redacts", out var redacts) ? redacts.GetInt64() : null,
+                Tenant = root.TryGetProperty("tenant", out var tenant) ? tenant.GetString() : null,
             };
         }
         catch (Exception ex) when (ex is JsonException or CanonicalJsonException or KeyNotFoundException or InvalidOperationException or FormatException)

@@ -12,7 +12,8 @@ public sealed record PendingEntry(
     byte[] Payload,
     string PayloadFormat,
     string? Error = null,
-    long? Redacts = null)
+    long? Redacts = null,
+    string? Tenant = null)
 {
     /// <summary>The identity under which the entry is appended at most once.</summary>
     public EventKey Key => new(Source, EventId);
@@ -33,6 +34,7 @@ public sealed record PendingEntry(
             PayloadHash = Convert.ToHexStringLower(PayloadCommitment.Hash(salt, Payload)),
             Error = Error,
             Redacts = Redacts,
+            Tenant = Tenant,
         };
         var bytes = header.Encode();
         return new SealedEntry(header, bytes, MerkleHash.Leaf(bytes), salt, Payload);

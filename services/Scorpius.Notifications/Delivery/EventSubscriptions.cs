@@ -1,3 +1,4 @@
+using Scorpius.ServiceDefaults.Security;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -45,7 +46,8 @@ public static partial class EventSubscriptions
                 CancellationToken cancellationToken) =>
                 HandleAsync(request, scheduler, options.Value.HandlerTimeout, loggers.CreateLogger(typeof(EventSubscriptions)), T.Topic, identify, cancellationToken))
             .WithTopic(new TopicOptions { PubsubName = DaprNames.PubSub, Name = T.Topic, DeadLetterTopic = DaprNames.Topics.DeadLetter })
-            .ExcludeFromDescription();
+            .ExcludeFromDescription()
+            .RequireDaprCallback();
 
     private static async Task<Ok<SubscriberAnswer>> HandleAsync<T>(
         HttpRequest request, DeliveryScheduler scheduler, TimeSpan timeout, ILogger logger, string eventType,

@@ -1,3 +1,5 @@
+using Scorpius.Contracts;
+using Scorpius.ServiceDefaults.Security;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Scorpius.Notifications.Endpoints;
@@ -19,7 +21,8 @@ public static class MessageApi
 {
     public static IEndpointRouteBuilder MapMessageApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("v1/tenants/{tenantId}/messages").WithTags("Notification messages");
+        var group = app.MapGroup("v1/tenants/{tenantId}/messages").WithTags("Notification messages")
+            .RequireScope(Permissions.WebhooksManage).RequireRouteTenant();
         group.MapGet("{messageId}", GetAsync).WithName("GetMessage");
         group.MapPost("{messageId}/replay", ReplayAsync).WithName("ReplayMessage");
         return app;

@@ -1,3 +1,5 @@
+using Scorpius.Contracts;
+using Scorpius.ServiceDefaults.Security;
 using System.Net.Mail;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
@@ -35,7 +37,8 @@ public static partial class EndpointApi
 {
     public static IEndpointRouteBuilder MapEndpointApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("v1/tenants/{tenantId}/endpoints").WithTags("Notification endpoints");
+        var group = app.MapGroup("v1/tenants/{tenantId}/endpoints").WithTags("Notification endpoints")
+            .RequireScope(Permissions.WebhooksManage).RequireRouteTenant();
         group.MapPost("", CreateAsync).WithName("CreateEndpoint");
         group.MapGet("", ListAsync).WithName("ListEndpoints");
         group.MapGet("{endpointId}", GetAsync).WithName("GetEndpoint");

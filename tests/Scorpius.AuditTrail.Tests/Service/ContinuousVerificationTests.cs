@@ -19,7 +19,7 @@ public sealed class ContinuousVerificationTests
         Assert.Equal(HttpStatusCode.OK, (await app.Client.GetAsync("/v1/checkpoints/latest")).StatusCode);
 
         // daprd's cron binding POSTs to /<binding name>.
-        var healthy = await app.Client.PostAsync("/" + LedgerApi.VerifyCronBinding, null);
+        var healthy = await app.SidecarClient.PostAsync("/" + LedgerApi.VerifyCronBinding, null);
         Assert.Equal(HttpStatusCode.OK, healthy.StatusCode);
         var ok = (await healthy.Content.ReadFromJsonAsync<VerificationReport>())!;
         Assert.True(ok.Consistent, ok.Problem);
@@ -31,7 +31,7 @@ public sealed class ContinuousVerificationTests
         changed[^3] ^= 0x20;
         await SqliteAdmin.TamperAsync(app.SqlitePath, "UPDATE ledger_payloads SET payload = @a WHERE idx = 4", changed);
 
-        var diverged = (await (await app.Client.PostAsync("/" + LedgerApi.VerifyCronBinding, null)).Content.ReadFromJsonAsync<VerificationReport>())!;
+        var diverged = (await (await app.SidecarClient.PostAsync("/" + LedgerApi.VerifyCronBinding, null)).Content.ReadFromJsonAsync<VerificationReport>())!;
         Assert.False(diverged.Consistent);
         Assert.Equal(4, diverged.FirstBadIndex);
         Assert.StartsWith("entry 4: payload", diverged.Problem, StringComparison.Ordinal);

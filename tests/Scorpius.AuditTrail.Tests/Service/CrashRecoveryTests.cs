@@ -91,7 +91,8 @@ public sealed class CrashRecoveryTests(PostgresFixture postgres)
 
     private static async Task AssertConsistentAsync(AppProcess app, long size)
     {
-        var response = await app.Client.PostAsync("/v1/verification", null);
+        // The cron binding's route runs the same verification as POST /v1/verification; the test calls it as the sidecar would.
+        var response = await app.Client.PostAsync("/" + LedgerApi.VerifyCronBinding, null);
         var report = (await response.Content.ReadFromJsonAsync<VerificationReport>())!;
         Assert.True(report.Consistent, report.Problem);
         Assert.Equal(size, report.TreeSize);

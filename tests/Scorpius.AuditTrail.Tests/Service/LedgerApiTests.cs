@@ -92,8 +92,37 @@ public sealed class LedgerApiTests
         // A caller's real DaprClient → the sidecar's /v1.0/invoke/audit-trail/method/… → the app.
         using var dapr = app.Sidecar.CreateClient();
         using var http = dapr.CreateInvokableHttpClient(ScorpiusApps.AuditTrailId);
+        http.DefaultRequestHeaders.Authorization = new("Bearer", app.Identity.Token("tenant-a", Permissions.LedgerRead));
         var checkpoint = (await http.GetFromJsonAsync<CheckpointResponse>("/v1/checkpoints/latest"))!;
         Assert.Equal(3, Checkpoint.Verify(checkpoint.Note, [app.Signer!.Verifier]).Checkpoint.Size);
+    }
+
+    [Fact]
+    public async Task A_tenant_reads_its_own_entries_and_proofs_and_nothing_of_another_tenant()
+    {
+        await using var app = await AuditTrailApp.StartAsync();
+        await DeliverAsync(app, 0, 3); // events of tenant-a
+        var tenantA = app.ClientWith(app.Identity.Token("tenant-a", Permissions.LedgerRead));
+        var tenantB = app.ClientWith(app.Identity.Token("tenant-b", Permissions.LedgerRead, Permissions.UsersManage));
+
+        var entry = (await tenantA.GetFromJsonAsync<EntryResponse>("/v1/entries/1"))!;
+        Assert.Equal(("tenant-a", 1L), (entry.Tenant, entry.Index));
+        Assert.Equal(HttpStatusCode.OK, (await tenantA.GetAsync("/v1/entries/1/inclusion-proof")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await tenantA.GetAsync($"/v1/entries/by-event/{entry.EventId}")).StatusCode);
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await tenantB.GetAsync("/v1/entries/1")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await tenantB.GetAsync("/v1/entries/1/inclusion-proof")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await tenantB.GetAsync($"/v1/entries/by-event/{entry.EventId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await tenantB.PostAsJsonAsync("/v1/entries/1/redaction", new { reason = "r", requestedBy = "x" })).StatusCode);
+        // Whole-log operations are the platform operator's; tree sizes and hashes are anyone's with ledger:read.
+        Assert.Equal(HttpStatusCode.Forbidden, (await tenantA.PostAsync("/v1/verification", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await tenantA.GetAsync("/v1/bundles?from=2026-01-01T00:00:00Z&to=2099-01-01T00:00:00Z")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await tenantB.GetAsync("/v1/checkpoints/latest")).StatusCode);
+        // The tenant is part of the leaf: it survives a redaction, and the redaction record belongs to the same tenant.
+        var redaction = await app.Client.PostAsJsonAsync("/v1/entries/1/redaction", new { reason = "GDPR art. 17", requestedBy = "ticket-7" });
+        var redactionIndex = (await redaction.Content.ReadFromJsonAsync<RedactionResponse>())!.RedactionIndex;
+        Assert.Equal("tenant-a", (await tenantA.GetFromJsonAsync<EntryResponse>("/v1/entries/1"))!.Tenant);
+        Assert.Equal("tenant-a", (await tenantA.GetFromJsonAsync<EntryResponse>($"/v1/entries/{redactionIndex}"))!.Tenant);
     }
 
     [Theory]

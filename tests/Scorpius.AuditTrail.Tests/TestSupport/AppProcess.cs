@@ -44,9 +44,14 @@ internal sealed class AppProcess : IAsyncDisposable
         psi.Environment["DAPR_HTTP_ENDPOINT"] = "http://127.0.0.1:9";
         psi.Environment["DAPR_GRPC_ENDPOINT"] = "http://127.0.0.1:9";
         psi.Environment["Serilog__MinimumLevel__Default"] = "Warning";
+        // The test plays the sidecar: it delivers events and fires the cron binding with the app API token.
+        var appToken = "app-token-" + Guid.NewGuid().ToString("N");
+        psi.Environment["APP_API_TOKEN"] = appToken;
         foreach (var (key, value) in environment) psi.Environment[key] = value;
 
-        var app = new AppProcess(Process.Start(psi)!, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) });
+        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
+        client.DefaultRequestHeaders.Add("dapr-api-token", appToken);
+        var app = new AppProcess(Process.Start(psi)!, client);
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         while (true)
         {

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Scorpius.Contracts;
 using Scorpius.Ledger.Notes;
 using Scorpius.Testing;
+using Scorpius.Testing.Identity;
 using Scorpius.Testing.Sidecar;
 
 namespace Scorpius.AuditTrail.Tests.TestSupport;
@@ -22,9 +23,22 @@ internal sealed class AuditTrailApp : IAsyncDisposable
         this.folder = folder;
         SqlitePath = sqlitePath;
         Signer = signer;
-        Client = factory.CreateClient();
-        sidecar.AddApp(ScorpiusApps.AuditTrailId, Client);
+        Identity = TestIdentity.On(sidecar);
+        // The operator's client: the platform tenant sees every entry and may run whole-log operations.
+        Client = TestIdentity.Authorize(factory.CreateClient(), Identity.AllScopes(ScorpiusTenants.Platform));
+        SidecarClient = factory.CreateClient();
+        SidecarClient.DefaultRequestHeaders.Add("dapr-api-token", sidecar.Options.AppApiToken);
+        sidecar.AddApp(ScorpiusApps.AuditTrailId, factory.CreateClient());
     }
+
+    /// <summary>Issues the tokens the app accepts.</summary>
+    public TestIdentity Identity { get; }
+
+    /// <summary>Calls the app as its sidecar does (app API token): bindings and subscriptions.</summary>
+    public HttpClient SidecarClient { get; }
+
+    /// <summary>A client of the app holding <paramref name="token"/>.</summary>
+    public HttpClient ClientWith(string token) => TestIdentity.Authorize(factory.CreateClient(), token);
 
     public FakeDaprSidecar Sidecar { get; }
     public HttpClient Client { get; }

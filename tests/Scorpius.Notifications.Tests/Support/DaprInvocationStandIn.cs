@@ -27,11 +27,15 @@ public sealed class DaprInvocationStandIn : IAsyncDisposable
     private readonly HttpClient http = new(new SocketsHttpHandler { AllowAutoRedirect = false, UseProxy = false }) { Timeout = Timeout.InfiniteTimeSpan };
     private readonly ConcurrentQueue<string> invocations = new();
 
-    private DaprInvocationStandIn(WebApplication app, string apiToken)
+    private DaprInvocationStandIn(WebApplication app, string apiToken, string? appsEndpoint)
     {
         this.app = app;
         ApiToken = apiToken;
+        this.appsEndpoint = appsEndpoint;
     }
+
+    /// <summary>Where invocations of app-ids (not URLs) go: the fake sidecar's HTTP endpoint, which knows the apps.</summary>
+    private readonly string? appsEndpoint;
 
     public string ApiToken { get; }
     public string Endpoint { get; private set; } = "";
@@ -39,13 +43,13 @@ public sealed class DaprInvocationStandIn : IAsyncDisposable
     /// <summary>Every external URL invoked (scheme, host, port, path and query), in order.</summary>
     public IReadOnlyList<string> Invocations => [.. invocations];
 
-    public static async Task<DaprInvocationStandIn> StartAsync(string apiToken)
+    public static async Task<DaprInvocationStandIn> StartAsync(string apiToken, string? appsEndpoint = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
         var app = builder.Build();
-        var standIn = new DaprInvocationStandIn(app, apiToken);
+        var standIn = new DaprInvocationStandIn(app, apiToken, appsEndpoint);
         app.MapGet("/v1.0/healthz", () => Results.NoContent());
         app.MapGet("/v1.0/healthz/outbound", () => Results.NoContent());
         app.Map("/v1.0/invoke/{**rest}", standIn.InvokeAsync);
@@ -66,7 +70,13 @@ public sealed class DaprInvocationStandIn : IAsyncDisposable
         var path = raw.Split('?', 2)[0]["/v1.0/invoke/".Length..];
         var split = path.IndexOf("/method/", StringComparison.Ordinal);
         var target = split > 0 ? Uri.UnescapeDataString(path[..split]) : "";
-        if (!target.StartsWith("http://", StringComparison.Ordinal) && !target.StartsWith("https://", StringComparison.Ordinal))
+        var isUrl = target.StartsWith("http://", StringComparison.Ordinal) || target.StartsWith("https://", StringComparison.Ordinal);
+        if (!isUrl && appsEndpoint is not null)
+        {
+            await ForwardAsync(context, $"{appsEndpoint}{raw}", target, apiToken: ApiToken);
+            return;
+        }
+        if (!isUrl)
         {
             await Results.Problem($"The stand-in models only invocation of external URLs, not '{target}'.", statusCode: 501).ExecuteAsync(context);
             return;
@@ -74,6 +84,11 @@ public sealed class DaprInvocationStandIn : IAsyncDisposable
 
         var url = $"{target}/{path[(split + "/method/".Length)..]}{context.Request.QueryString}";
         invocations.Enqueue(url);
+        await ForwardAsync(context, url, target, apiToken: null);
+    }
+
+    private async Task ForwardAsync(HttpContext context, string url, string target, string? apiToken)
+    {
         using var forward = new HttpRequestMessage(new HttpMethod(context.Request.Method), url);
         using var body = new MemoryStream();
         await context.Request.Body.CopyToAsync(body, context.RequestAborted);
@@ -83,6 +98,7 @@ public sealed class DaprInvocationStandIn : IAsyncDisposable
             if (!forward.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values))
                 forward.Content.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
         }
+        if (apiToken is not null) forward.Headers.TryAddWithoutValidation("dapr-api-token", apiToken);
 
         HttpResponseMessage response;
         try

@@ -7,6 +7,7 @@ using Scorpius.Contracts;
 using Scorpius.Notifications.Endpoints;
 using Scorpius.Notifications.Signing;
 using Scorpius.Testing;
+using Scorpius.Testing.Identity;
 using Scorpius.Testing.Sidecar;
 using Scorpius.Testing.Workflows;
 
@@ -26,15 +27,23 @@ public sealed class NotificationsHost : IAsyncDisposable
 
     private readonly bool ownsSidecar;
 
-    private NotificationsHost(FakeDaprSidecar sidecar, bool ownsSidecar, DaprInvocationStandIn dapr, InProcessWorkflowEngine? engine, Factory factory)
+    private NotificationsHost(FakeDaprSidecar sidecar, bool ownsSidecar, DaprInvocationStandIn dapr, InProcessWorkflowEngine? engine, Factory factory, TestIdentity identity)
     {
+        Identity = identity;
         Sidecar = sidecar;
         this.ownsSidecar = ownsSidecar;
         Dapr = dapr;
         Engine = engine;
         App = factory;
-        Client = factory.CreateClient();
+        // The management API's own client: a principal of the test tenant allowed to manage webhooks.
+        Client = TestIdentity.Authorize(factory.CreateClient(), identity.Token(Tenant, Permissions.WebhooksManage));
     }
+
+    /// <summary>Issues the tokens this app accepts (the stand-in for auth-proxy behind the sidecar).</summary>
+    public TestIdentity Identity { get; }
+
+    /// <summary>A client of the app holding <paramref name="token"/>.</summary>
+    public HttpClient ClientWith(string token) => TestIdentity.Authorize(App.CreateClient(), token);
 
     public FakeDaprSidecar Sidecar { get; }
     public DaprInvocationStandIn Dapr { get; }
@@ -56,7 +65,8 @@ public sealed class NotificationsHost : IAsyncDisposable
         sidecar.SetSecret(DaprNames.SecretStore, SecretProtector.SecretName, new Dictionary<string, string> { [SecretProtector.SecretKey] = SecretsKey });
         sidecar.AddBinding(DaprNames.Email);
         sidecar.AddBinding(DaprNames.Sms);
-        var dapr = await DaprInvocationStandIn.StartAsync(sidecar.ApiToken);
+        var dapr = await DaprInvocationStandIn.StartAsync(sidecar.ApiToken, sidecar.HttpEndpoint);
+        var identity = TestIdentity.On(sidecar);
         var engine = workflows ? await InProcessWorkflowEngine.StartAsync() : null;
 
         var all = new Dictionary<string, string?>
@@ -73,7 +83,7 @@ public sealed class NotificationsHost : IAsyncDisposable
             services?.Invoke(s);
         }) { KeepWorkflowWorker = workflows };
 
-        var host = new NotificationsHost(sidecar, owns, dapr, engine, factory);
+        var host = new NotificationsHost(sidecar, owns, dapr, engine, factory, identity);
         // daprd delivers pub/sub messages to the app; a shared sidecar already knows the first host's client.
         if (owns) sidecar.AddApp(ScorpiusApps.NotificationsId, factory.CreateClient());
         return host;

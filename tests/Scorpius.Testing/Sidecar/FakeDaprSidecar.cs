@@ -105,6 +105,7 @@ public sealed class FakeDaprSidecar : IAsyncDisposable
         ["DAPR_GRPC_ENDPOINT"] = GrpcEndpoint,
         ["DAPR_HTTP_ENDPOINT"] = HttpEndpoint,
         ["DAPR_API_TOKEN"] = ApiToken,
+        ["APP_API_TOKEN"] = Options.AppApiToken ?? "",
     };
 
     /// <summary>A real <see cref="DaprClient"/> aimed at this sidecar, with the right token unless told otherwise.</summary>
@@ -237,7 +238,7 @@ public sealed class FakeSidecarOptions
     public string ApiToken { get; init; } = "test-dapr-api-token-" + Guid.NewGuid().ToString("N");
 
     /// <summary>When set, sent to apps as <c>dapr-api-token</c> on invocation and delivery, as daprd does with APP_API_TOKEN.</summary>
-    public string? AppApiToken { get; init; }
+    public string? AppApiToken { get; init; } = "test-app-api-token-" + Guid.NewGuid().ToString("N");
 
     public IReadOnlyList<string> StateStores { get; init; } = [DaprNames.StateStore];
     public IReadOnlyList<string> PubSubs { get; init; } = [DaprNames.PubSub];

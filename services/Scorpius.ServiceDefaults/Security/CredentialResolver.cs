@@ -1,0 +1,66 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http;
+using Scorpius.Contracts;
+
+namespace Scorpius.ServiceDefaults.Security;
+
+/// <summary>The principal a credential stands for, or why it stands for none.</summary>
+public sealed record CredentialResult(ClaimsPrincipal? Principal, string? Failure)
+{
+    public static CredentialResult Fail(string why) => new(null, why);
+    public static CredentialResult Success(ClaimsPrincipal principal) => new(principal, null);
+}
+
+/// <summary>Turns a presented credential into a principal. Every app uses <see cref="DaprCredentialResolver"/>; the token server resolves its own.</summary>
+public interface ICredentialResolver
+{
+    Task<CredentialResult> ResolveAsync(HttpContext context, Credential credential, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Access tokens are validated here (signature, issuer, audience, lifetime) and only then checked for revocation with
+/// auth-proxy, through <see cref="CredentialStatus"/>'s cache; API keys are described by auth-proxy, once per check
+/// interval. Malformed or forged credentials never reach auth-proxy.
+/// </summary>
+public sealed class DaprCredentialResolver(TokenValidator tokens, CredentialStatus status) : ICredentialResolver
+{
+    public async Task<CredentialResult> ResolveAsync(HttpContext context, Credential credential, CancellationToken cancellationToken)
+    {
+        if (credential.Kind == CredentialKind.ApiKey)
+        {
+            if (!ApiKeyFormat.IsWellFormed(credential.Value)) return CredentialResult.Fail("The API key is malformed.");
+            var key = await status.DescribeAsync(credential.Value, cancellationToken);
+            return key is null ? CredentialResult.Fail("The API key is not active.") : CredentialResult.Success(PrincipalOf(key));
+        }
+
+        var validated = await tokens.ValidateAsync(credential.Value, cancellationToken);
+        if (!validated.IsValid) return CredentialResult.Fail(validated.Exception?.Message ?? "The access token is not valid.");
+        if (await status.DescribeAsync(credential.Value, cancellationToken) is null) return CredentialResult.Fail("The access token has been revoked.");
+        var identity = new ClaimsIdentity(validated.ClaimsIdentity.Claims, ScorpiusAuth.CredentialScheme, ScorpiusClaims.Subject, ScorpiusClaims.Role);
+        identity.AddClaim(new Claim(ScorpiusAuth.CredentialKindClaim, "access_token"));
+        return CredentialResult.Success(new ClaimsPrincipal(identity));
+    }
+
+    internal static ClaimsPrincipal PrincipalOf(CredentialDescription key)
+    {
+        var identity = new ClaimsIdentity(ScorpiusAuth.CredentialScheme, ScorpiusClaims.Subject, ScorpiusClaims.Role);
+        identity.AddClaim(new Claim(ScorpiusClaims.Subject, key.Sub!));
+        identity.AddClaim(new Claim(ScorpiusClaims.TenantId, key.TenantId!));
+        if (!string.IsNullOrWhiteSpace(key.Scope)) identity.AddClaim(new Claim(ScorpiusClaims.Scope, key.Scope));
+        foreach (var role in key.Roles ?? []) identity.AddClaim(new Claim(ScorpiusClaims.Role, role));
+        identity.AddClaim(new Claim(ScorpiusAuth.CredentialKindClaim, key.Kind ?? "api_key"));
+        return new ClaimsPrincipal(identity);
+    }
+}
+
+/// <summary>The shape of an API key, <c>scp_{live|test}_{16 chars [a-z0-9]}_{64 hex}</c>, checked before anyone is asked about it.</summary>
+public static class ApiKeyFormat
+{
+    public static bool IsWellFormed(string key)
+    {
+        var parts = key.Split('_');
+        return parts is ["scp", "live" or "test", { Length: 16 } id, { Length: 64 } secret]
+            && id.All(c => c is >= 'a' and <= 'z' or >= '0' and <= '9')
+            && secret.All(Uri.IsHexDigit);
+    }
+}
