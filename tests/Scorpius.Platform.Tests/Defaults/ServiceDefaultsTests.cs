@@ -26,7 +26,7 @@ public sealed class ServiceDefaultsTests(PostgresFixture postgres) : IClassFixtu
         builder.AddServiceDefaults(ScorpiusApps.WalletGuard);
         await using var app = builder.Build();
         app.MapDefaultEndpoints();
-        app.MapGet("/boom", string () => throw new InvalidOperationException("secret internal detail"));
+        app.MapGet("/boom", string () => throw new InvalidOperationException("secret internal detail")).AllowAnonymous();
         await app.StartAsync();
 
         var response = await app.GetTestClient().GetAsync("/boom");

@@ -22,7 +22,21 @@ public sealed class AppUnderTest(HttpClient client, IServiceProvider services, I
 
     public static IEnumerable<object[]> AllAppIds => ScorpiusApps.All.Select(a => new object[] { a.AppId });
 
-    public static AppUnderTest Start(string appId, FakeDaprSidecar? sidecar = null, IReadOnlyDictionary<string, string?>? settings = null) => appId switch
+    /// <summary>The app API token of an app started without a sidecar; its client sends it, as a sidecar would.</summary>
+    public const string StandAloneAppToken = "stand-alone-app-api-token";
+
+    public static AppUnderTest Start(string appId, FakeDaprSidecar? sidecar = null, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var all = new Dictionary<string, string?>();
+        if (sidecar is null) all["APP_API_TOKEN"] = StandAloneAppToken;
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) all[key] = value;
+        var app = Create(appId, sidecar, all);
+        // The client plays the sidecar for the Dapr-callback endpoints (metrics, deep health, subscriptions).
+        app.Client.DefaultRequestHeaders.Add("dapr-api-token", sidecar?.Options.AppApiToken ?? StandAloneAppToken);
+        return app;
+    }
+
+    private static AppUnderTest Create(string appId, FakeDaprSidecar? sidecar, IReadOnlyDictionary<string, string?> settings) => appId switch
     {
         ScorpiusApps.WalletGuardId => Create(new ScorpiusAppFactory<walletguard::Program>(sidecar, settings)),
         ScorpiusApps.AuthProxyId => Create(new ScorpiusAppFactory<authproxy::Program>(sidecar, settings)),

@@ -69,11 +69,14 @@ public sealed class SmokeTests
         Assert.Equal(HttpStatusCode.OK, subscribe.StatusCode);
         Assert.NotNull((await subscribe.Content.ReadFromJsonAsync<JsonNode>())?.AsArray());
 
+        // Without a credential every route, even one that does not exist, is a 401 problem: anonymous callers learn nothing
+        // of the API's shape beyond its published document. (With a valid credential an unknown route is a 404.)
         var missing = await app.Client.GetAsync("/no/such/route");
-        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, missing.StatusCode);
+        Assert.Equal("Bearer", missing.Headers.WwwAuthenticate.Single().Scheme);
         Assert.Equal("application/problem+json", missing.Content.Headers.ContentType?.MediaType);
         var problem = await missing.Content.ReadFromJsonAsync<JsonObject>();
-        Assert.Equal(404, problem!["status"]!.GetValue<int>());
+        Assert.Equal(401, problem!["status"]!.GetValue<int>());
         Assert.Equal(appId, problem["app"]!.GetValue<string>());
         Assert.False(string.IsNullOrEmpty(problem["traceId"]?.GetValue<string>()));
     }

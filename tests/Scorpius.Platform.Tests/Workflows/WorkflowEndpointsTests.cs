@@ -8,6 +8,8 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Scorpius.Platform.Tests.Workflows.TestWorkflows;
 using Scorpius.Testing;
+using Scorpius.Testing.Identity;
+using Scorpius.Testing.Sidecar;
 using Scorpius.Testing.Workflows;
 using WorkflowStatusResponse = workflows::Scorpius.Workflows.WorkflowStatusResponse;
 
@@ -22,19 +24,25 @@ public sealed class WorkflowEndpointsTests(WorkflowRuntimeFixture fixture) : ICl
 {
     private ScorpiusAppFactory<workflows::Program> app = null!;
     private HttpClient http = null!;
+    private FakeDaprSidecar sidecar = null!;
 
-    public Task InitializeAsync()
+    public async Task InitializeAsync()
     {
-        app = new ScorpiusAppFactory<workflows::Program>();
+        // The sidecar serves only the token server's keys here; the workflow client is aimed at the in-process engine.
+        sidecar = await FakeDaprSidecar.StartAsync();
+        var identity = TestIdentity.On(sidecar);
+        app = new ScorpiusAppFactory<workflows::Program>(sidecar);
         http = app.WithWebHostBuilder(b => b.ConfigureTestServices(s => s.UseInProcessWorkflowEngine(fixture.Host.Engine))).CreateClient();
         http.Timeout = WorkflowRuntimeFixture.WaitLimit;
-        return Task.CompletedTask;
+        // The test workflows' inputs name no tenant: only the platform operator sees them.
+        TestIdentity.Authorize(http, identity.Token(Scorpius.Contracts.ScorpiusTenants.Platform, Scorpius.Contracts.Permissions.WalletsRead));
     }
 
     public async Task DisposeAsync()
     {
         http.Dispose();
         await app.DisposeAsync();
+        await sidecar.DisposeAsync();
     }
 
     [Fact]
