@@ -67,11 +67,7 @@ public static class ServiceDefaultsExtensions
             : Serilog.Events.LogEventLevel.Information);
         app.UseHttpMetrics();
         app.UseCloudEvents();
-        if (app.Services.GetRequiredService<ScorpiusApp>() != ScorpiusApps.AuthProxy)
-        {
-            app.UseAuthentication();
-            app.UseAuthorization();
-        }
+        UseScorpiusAuth(app);
 
         // Liveness: the process answers. No dependency is consulted, so a sidecar outage never restarts the pod.
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false })
@@ -87,6 +83,28 @@ public static class ServiceDefaultsExtensions
         app.MapScalarApiReference().AllowPublic("The API reference page rendered from the OpenAPI document.");
         app.MapSubscribeHandler().RequireDaprCallback();
         return app;
+    }
+
+    /// <summary>
+    /// Authentication then authorization for every route. An app with a <see cref="CustomAuthenticationPipeline"/> (the token
+    /// server) runs its own authentication on the routes it names; every other route still goes through authorization, whose
+    /// policies (Dapr callback, public) authenticate their own schemes.
+    /// </summary>
+    private static void UseScorpiusAuth(WebApplication app)
+    {
+        if (app.Services.GetService<CustomAuthenticationPipeline>() is not { } custom)
+        {
+            app.UseAuthentication();
+            app.UseAuthorization();
+            return;
+        }
+        // The branches below set these flags on copies of the properties: set them here, or WebApplication would add
+        // authentication in front of every route itself.
+        IApplicationBuilder root = app;
+        root.Properties["__AuthenticationMiddlewareSet"] = true;
+        root.Properties["__AuthorizationMiddlewareSet"] = true;
+        app.UseWhen(custom.AppliesTo, custom.Configure);
+        app.UseWhen(context => !custom.AppliesTo(context), branch => branch.UseAuthorization());
     }
 
     internal static bool IsInfrastructure(PathString path) =>

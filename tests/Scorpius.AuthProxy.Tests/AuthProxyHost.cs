@@ -2,6 +2,9 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using Scorpius.AuthProxy.Keys;
 using Scorpius.Contracts;
 using Scorpius.Testing;
@@ -18,32 +21,40 @@ public sealed class AuthProxyHost : IAsyncDisposable
     public const string AdminA = "integration-a-admin";
     public const string ReaderA = "integration-a-reader";
     public const string AdminB = "integration-b-admin";
-    public const string Platform = "scorpius-platform";
+    /// <summary>A resource server: an app of the platform (so an audience of every token) that introspects.</summary>
+    public const string Platform = ScorpiusApps.WalletGuardId;
     public const string TenantA = "tenant-a";
     public const string TenantB = "tenant-b";
 
-    private AuthProxyHost(FakeDaprSidecar sidecar, ScorpiusAppFactory<Program> factory)
+    private AuthProxyHost(FakeDaprSidecar sidecar, ScorpiusAppFactory<Program> root, WebApplicationFactory<Program> factory)
     {
         Sidecar = sidecar;
+        this.root = root;
         Factory = factory;
         Client = factory.CreateClient();
     }
 
+    private readonly ScorpiusAppFactory<Program> root;
+
     public FakeDaprSidecar Sidecar { get; }
-    public ScorpiusAppFactory<Program> Factory { get; }
+    public WebApplicationFactory<Program> Factory { get; }
+
+    /// <summary>The base64 AES key put under <c>data-key</c> in the auth-proxy secret (unless left out).</summary>
+    public static string DataKey { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
     public HttpClient Client { get; }
     public IServiceProvider Services => Factory.Services;
 
     public static string SecretOf(string clientId) => "secret-of-" + clientId;
 
-    public static async Task<AuthProxyHost> StartAsync(bool withKeys = true, IReadOnlyDictionary<string, string?>? extra = null)
+    public static async Task<AuthProxyHost> StartAsync(bool withKeys = true, IReadOnlyDictionary<string, string?>? extra = null,
+        Action<IServiceCollection>? services = null, bool withDataKey = true)
     {
         var sidecar = await FakeDaprSidecar.StartAsync();
         if (withKeys)
         {
             using var signing = RSA.Create(2048);
             using var encryption = RSA.Create(2048);
-            sidecar.SetSecret(DaprNames.SecretStore, SigningKeyRing.SecretName, new Dictionary<string, string>
+            var secret = new Dictionary<string, string>
             {
                 [SigningKeyRing.SigningKey] = signing.ExportPkcs8PrivateKeyPem(),
                 [SigningKeyRing.EncryptionKey] = encryption.ExportPkcs8PrivateKeyPem(),
@@ -51,7 +62,9 @@ public sealed class AuthProxyHost : IAsyncDisposable
                 [SigningKeyRing.ClientSecretPrefix + ReaderA] = SecretOf(ReaderA),
                 [SigningKeyRing.ClientSecretPrefix + AdminB] = SecretOf(AdminB),
                 [SigningKeyRing.ClientSecretPrefix + Platform] = SecretOf(Platform),
-            });
+            };
+            if (withDataKey) secret[Mfa.SecretBox.SecretEntry] = DataKey;
+            sidecar.SetSecret(DaprNames.SecretStore, SigningKeyRing.SecretName, secret);
         }
         var settings = new Dictionary<string, string?>
         {
@@ -70,7 +83,9 @@ public sealed class AuthProxyHost : IAsyncDisposable
         settings["AuthProxy:Clients:1:Scopes:0"] = Scorpius.Contracts.Permissions.WalletsRead;
         settings["AuthProxy:Clients:1:Scopes:1"] = Scorpius.Contracts.Permissions.LedgerRead;
         foreach (var (k, v) in extra ?? new Dictionary<string, string?>()) settings[k] = v;
-        return new AuthProxyHost(sidecar, new ScorpiusAppFactory<Program>(sidecar, settings));
+        var root = new ScorpiusAppFactory<Program>(sidecar, settings);
+        WebApplicationFactory<Program> factory = services is null ? root : root.WithWebHostBuilder(b => b.ConfigureTestServices(services));
+        return new AuthProxyHost(sidecar, root, factory);
     }
 
     public async Task<HttpResponseMessage> RequestTokenAsync(string clientId, string? secret = null, string? scope = null)
@@ -98,6 +113,9 @@ public sealed class AuthProxyHost : IAsyncDisposable
         return (await response.Content.ReadFromJsonAsync<JsonObject>())!;
     }
 
+    /// <summary>A client that keeps cookies (the login session) and does not follow redirects (the authorization response).</summary>
+    public HttpClient Browser() => Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+
     public HttpClient Authorized(string token)
     {
         var client = Factory.CreateClient();
@@ -109,6 +127,7 @@ public sealed class AuthProxyHost : IAsyncDisposable
     {
         Client.Dispose();
         await Factory.DisposeAsync();
+        if (!ReferenceEquals(Factory, root)) await root.DisposeAsync();
         await Sidecar.DisposeAsync();
     }
 }

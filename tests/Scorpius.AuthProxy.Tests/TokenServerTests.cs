@@ -17,7 +17,11 @@ public sealed class TokenServerTests
         Assert.EndsWith("/connect/token", discovery!["token_endpoint"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.EndsWith("/connect/introspect", discovery["introspection_endpoint"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.EndsWith("/connect/revoke", discovery["revocation_endpoint"]!.GetValue<string>(), StringComparison.Ordinal);
-        Assert.Equal(["client_credentials"], discovery["grant_types_supported"]!.AsArray().Select(n => n!.GetValue<string>()));
+        Assert.Equal(["authorization_code", "client_credentials", "refresh_token"],
+            discovery["grant_types_supported"]!.AsArray().Select(n => n!.GetValue<string>()).Order(StringComparer.Ordinal));
+        Assert.Equal(AuthDefaults.Issuer.AbsoluteUri, discovery["issuer"]!.GetValue<string>());
+        Assert.EndsWith("/connect/authorize", discovery["authorization_endpoint"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(["S256"], discovery["code_challenge_methods_supported"]!.AsArray().Select(n => n!.GetValue<string>()));
         var scopes = discovery["scopes_supported"]!.AsArray().Select(n => n!.GetValue<string>()).ToArray();
         Assert.All(Permissions.All, p => Assert.Contains(p, scopes));
 
@@ -47,7 +51,8 @@ public sealed class TokenServerTests
         Assert.Equal(AuthProxyHost.TenantA, introspection["tenant_id"]!.GetValue<string>());
         Assert.Equal(Permissions.WalletsRead, introspection["scope"]!.GetValue<string>());
         Assert.Equal(AuthProxyHost.ReaderA, introspection["client_id"]!.GetValue<string>());
-        Assert.Equal(AuthProxyHost.Platform, introspection["aud"]!.GetValue<string>());
+        // Every platform app is an audience, so each can introspect (or validate offline) any token.
+        Assert.Equal(AuthDefaults.Audiences.Order(StringComparer.Ordinal), introspection["aud"]!.AsArray().Select(n => n!.GetValue<string>()).Order(StringComparer.Ordinal));
 
         // The resource server itself cannot obtain tokens.
         var platform = await host.RequestTokenAsync(AuthProxyHost.Platform);

@@ -1,3 +1,4 @@
+using Scorpius.ServiceDefaults.Security;
 using System.Security.Claims;
 using OpenIddict.Abstractions;
 using Scorpius.AuthProxy.Identity;
@@ -28,11 +29,11 @@ public static class ApiKeyEndpoints
     public static IEndpointRouteBuilder MapApiKeyEndpoints(this IEndpointRouteBuilder app)
     {
         var keys = app.MapGroup("/v1/api-keys").WithTags("API keys");
-        keys.MapPost("/", CreateAsync).RequireAuthorization(AuthPolicies.UsersManage);
+        keys.MapPost("/", CreateAsync).RequireScope(Scorpius.Contracts.Permissions.UsersManage);
         keys.MapGet("/", async (ClaimsPrincipal user, ApiKeyService service, CancellationToken ct) =>
-            (await service.ListAsync(TenantOf(user), ct)).Select(ApiKeyView.Of)).RequireAuthorization(AuthPolicies.UsersManage);
-        keys.MapDelete("/{id}", RevokeAsync).RequireAuthorization(AuthPolicies.UsersManage);
-        keys.MapPost("/validate", ValidateAsync).RequireAuthorization(AuthPolicies.Authenticated);
+            (await service.ListAsync(TenantOf(user), ct)).Select(ApiKeyView.Of)).RequireScope(Scorpius.Contracts.Permissions.UsersManage);
+        keys.MapDelete("/{id}", RevokeAsync).RequireScope(Scorpius.Contracts.Permissions.UsersManage);
+        keys.MapPost("/validate", ValidateAsync).RequirePrincipal("A platform principal checks a presented API key, like RFC 7662 introspection.");
         return app;
     }
 
@@ -42,7 +43,7 @@ public static class ApiKeyEndpoints
     private static async Task<IResult> CreateAsync(CreateApiKeyRequest request, ClaimsPrincipal user, ApiKeyService service, AuditPublisher audit, CancellationToken ct)
     {
         // A caller can hand out only scopes it holds itself.
-        if (request.Scopes.FirstOrDefault(s => !user.HasScope(s)) is { } notHeld)
+        if (request.Scopes.FirstOrDefault(s => !OpenIddict.Abstractions.OpenIddictExtensions.HasScope(user, s)) is { } notHeld)
             return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Scope not held", detail: $"The caller does not hold '{notHeld}'.");
         ApiKeyService.Created created;
         try

@@ -14,7 +14,7 @@ namespace Scorpius.AuthProxy.Bootstrap;
 /// while the sidecar or the database is still missing.
 /// </summary>
 public sealed partial class AuthBootstrap(
-    SigningKeyRing keys, DaprClient dapr, IServiceScopeFactory scopes, IOptions<AuthProxyOptions> options, ILogger<AuthBootstrap> logger)
+    SigningKeyRing keys, Mfa.SecretBox dataKey, DaprClient dapr, IServiceScopeFactory scopes, IOptions<AuthProxyOptions> options, ILogger<AuthBootstrap> logger)
 {
     private readonly SemaphoreSlim gate = new(1, 1);
     private volatile bool ready;
@@ -29,6 +29,8 @@ public sealed partial class AuthBootstrap(
         {
             if (ready) return;
             var secret = await keys.LoadAsync(dapr, cancellationToken);
+            dataKey.Load(secret);
+            if (!dataKey.IsAvailable) LogNoDataKey(logger);
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
             await db.Database.EnsureCreatedAsync(cancellationToken);
@@ -42,6 +44,7 @@ public sealed partial class AuthBootstrap(
                 }
                 await RegisterClientAsync(applications, db, client, clientSecret, cancellationToken);
             }
+            await RegisterDashboardAsync(applications, options.Value.Dashboard, cancellationToken);
             ready = true;
         }
         finally
@@ -80,6 +83,33 @@ public sealed partial class AuthBootstrap(
         if (existing is null) await applications.CreateAsync(descriptor, cancellationToken);
         else await applications.UpdateAsync(existing, descriptor, cancellationToken);
     }
+
+    /// <summary>The dashboard: a public client (no secret) of the authorization code flow with PKCE and refresh tokens.</summary>
+    internal static async Task RegisterDashboardAsync(IOpenIddictApplicationManager applications, DashboardOptions dashboard, CancellationToken cancellationToken)
+    {
+        var descriptor = new OpenIddictApplicationDescriptor
+        {
+            ClientId = dashboard.ClientId,
+            ClientType = ClientTypes.Public,
+            DisplayName = "Scorpius dashboard",
+        };
+        foreach (var uri in dashboard.EffectiveRedirectUris) descriptor.RedirectUris.Add(uri);
+        descriptor.Permissions.UnionWith([
+            OpenIddictConstants.Permissions.Endpoints.Authorization, OpenIddictConstants.Permissions.Endpoints.Token,
+            OpenIddictConstants.Permissions.Endpoints.Revocation,
+            OpenIddictConstants.Permissions.GrantTypes.AuthorizationCode, OpenIddictConstants.Permissions.GrantTypes.RefreshToken,
+            OpenIddictConstants.Permissions.ResponseTypes.Code,
+            OpenIddictConstants.Permissions.Scopes.Email, OpenIddictConstants.Permissions.Scopes.Profile,
+            OpenIddictConstants.Permissions.Prefixes.Scope + Scopes.OpenId, OpenIddictConstants.Permissions.Prefixes.Scope + Scopes.OfflineAccess,
+            .. Scorpius.Contracts.Permissions.All.Select(p => OpenIddictConstants.Permissions.Prefixes.Scope + p)]);
+        descriptor.Requirements.Add(Requirements.Features.ProofKeyForCodeExchange);
+        var existing = await applications.FindByClientIdAsync(dashboard.ClientId, cancellationToken);
+        if (existing is null) await applications.CreateAsync(descriptor, cancellationToken);
+        else await applications.UpdateAsync(existing, descriptor, cancellationToken);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The auth-proxy secret has no valid 'data-key' (base64, 32 bytes): MFA enrolment answers 503")]
+    private static partial void LogNoDataKey(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Client {ClientId} is configured but the auth-proxy secret has no client secret for it; skipped")]
     private static partial void LogClientWithoutSecret(ILogger logger, string clientId);

@@ -52,6 +52,9 @@ public sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : DbC
     public DbSet<RoleDefinition> Roles => Set<RoleDefinition>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<RecoveryCode> RecoveryCodes => Set<RecoveryCode>();
+    public DbSet<User> Users => Set<User>();
+    public DbSet<WebAuthnCredential> WebAuthnCredentials => Set<WebAuthnCredential>();
+    public DbSet<LoginChallenge> LoginChallenges => Set<LoginChallenge>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -69,6 +72,25 @@ public sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : DbC
             e.HasIndex(k => k.TenantId);
         });
         modelBuilder.Entity<RecoveryCode>(e => e.HasIndex(c => c.SubjectId));
+        modelBuilder.Entity<User>(e =>
+        {
+            e.HasKey(u => u.Id);
+            e.Property(u => u.Id).HasMaxLength(32);
+            e.Property(u => u.TenantId).HasMaxLength(64);
+            e.Property(u => u.Email).HasMaxLength(320);
+            e.HasIndex(u => new { u.TenantId, u.Email }).IsUnique();
+        });
+        modelBuilder.Entity<WebAuthnCredential>(e =>
+        {
+            e.HasIndex(c => c.UserId);
+            e.HasIndex(c => c.CredentialId).IsUnique();
+        });
+        modelBuilder.Entity<LoginChallenge>(e =>
+        {
+            e.HasKey(c => c.Id);
+            e.Property(c => c.Id).HasMaxLength(64);
+            e.HasIndex(c => c.UserId);
+        });
         // SQLite cannot order or compare DateTimeOffset; store UTC ticks everywhere so both providers behave alike.
         foreach (var entity in modelBuilder.Model.GetEntityTypes())
         foreach (var property in entity.GetProperties())

@@ -1,3 +1,4 @@
+using Scorpius.ServiceDefaults.Security;
 using System.Security.Claims;
 using OpenIddict.Abstractions;
 using Scorpius.AuthProxy.ApiKeys;
@@ -9,10 +10,10 @@ public static partial class AuthorizeEndpoints
 {
     public static IEndpointRouteBuilder MapAuthorizeEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/v1/authorize", AuthorizeAsync).WithTags("Policy").RequireAuthorization(AuthPolicies.Authenticated);
+        app.MapPost("/v1/authorize", AuthorizeAsync).WithTags("Policy").RequirePrincipal("Every service and integration asks the decision point; the answer concerns the request's subject, and is audited.");
         app.MapGet("/v1/policies", (PolicyDecisionPoint pdp) => new { version = pdp.Version, settings = pdp.Settings })
-            .WithTags("Policy").RequireAuthorization(AuthPolicies.Authenticated);
-        app.MapPut("/v1/policies", ReplacePolicyAsync).WithTags("Policy").RequireAuthorization(AuthPolicies.PoliciesWrite);
+            .WithTags("Policy").RequirePrincipal("The policy settings are not secret to principals of the platform; changing them needs policies:write.");
+        app.MapPut("/v1/policies", ReplacePolicyAsync).WithTags("Policy").RequireScope(Scorpius.Contracts.Permissions.PoliciesWrite);
         return app;
     }
 

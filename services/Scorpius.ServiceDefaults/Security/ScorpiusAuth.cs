@@ -64,6 +64,10 @@ public static class ScorpiusAuth
         return builder.RequireAuthorization(ScopePolicy(scope)).WithMetadata(new RequiredScopeMetadata(scope));
     }
 
+    /// <summary>Any authenticated principal of a tenant may call the endpoint (it needs no particular scope), for the reason given.</summary>
+    public static TBuilder RequirePrincipal<TBuilder>(this TBuilder builder, string reason) where TBuilder : IEndpointConventionBuilder =>
+        builder.RequireAuthorization().WithMetadata(new AnyPrincipalMetadata(reason));
+
     /// <summary>The endpoint acts on the whole platform: only principals of the <see cref="ScorpiusTenants.Platform"/> tenant.</summary>
     public static TBuilder RequirePlatformTenant<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.RequireAuthorization(PlatformPolicy).WithMetadata(new PlatformTenantMetadata());
@@ -114,6 +118,12 @@ public static class ScorpiusAuth
     }
 }
 
+/// <summary>
+/// Registered by an app that authenticates some routes its own way (the token server: its routes need keys and a database
+/// first). <see cref="Configure"/> must end with authentication and authorization; the app's other routes get authorization only.
+/// </summary>
+public sealed record CustomAuthenticationPipeline(Func<HttpContext, bool> AppliesTo, Action<IApplicationBuilder> Configure);
+
 public sealed record ScopeRequirement(string Scope) : IAuthorizationRequirement;
 
 internal sealed class ScopeAuthorizationHandler : AuthorizationHandler<ScopeRequirement>
@@ -127,6 +137,9 @@ internal sealed class ScopeAuthorizationHandler : AuthorizationHandler<ScopeRequ
 
 /// <summary>Endpoint metadata: the scope the endpoint requires.</summary>
 public sealed record RequiredScopeMetadata(string Scope);
+
+/// <summary>Endpoint metadata: any authenticated principal, and why no scope is needed.</summary>
+public sealed record AnyPrincipalMetadata(string Reason);
 
 /// <summary>Endpoint metadata: only the platform tenant.</summary>
 public sealed record PlatformTenantMetadata;
