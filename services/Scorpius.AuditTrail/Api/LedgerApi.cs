@@ -51,7 +51,9 @@ public static class LedgerApi
     private static async Task<Results<Ok<EntryResponse>, ProblemHttpResult>> GetEntryByEventAsync(
         string eventId, string? source, AuditLedger ledger, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
-        var found = (await ledger.Store.FindByEventIdAsync(eventId, source, cancellationToken)).Where(e => Visible(e, user)).ToList();
+        var all = await ledger.Store.FindByEventIdAsync(eventId, source, cancellationToken);
+        var found = all.Where(e => Visible(e, user)).ToList();
+        if (all.Count > 0 && found.Count == 0) return OtherTenant();
         return found.Count switch
         {
             0 => TypedResults.Problem($"No entry records event '{eventId}'{(source is null ? "" : $" from '{source}'")}.", statusCode: StatusCodes.Status404NotFound, title: "No such event"),

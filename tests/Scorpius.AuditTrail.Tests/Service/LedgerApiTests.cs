@@ -112,7 +112,7 @@ public sealed class LedgerApiTests
 
         Assert.Equal(HttpStatusCode.Forbidden, (await tenantB.GetAsync("/v1/entries/1")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await tenantB.GetAsync("/v1/entries/1/inclusion-proof")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await tenantB.GetAsync($"/v1/entries/by-event/{entry.EventId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await tenantB.GetAsync($"/v1/entries/by-event/{entry.EventId}")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await tenantB.PostAsJsonAsync("/v1/entries/1/redaction", new { reason = "r", requestedBy = "x" })).StatusCode);
         // Whole-log operations are the platform operator's; tree sizes and hashes are anyone's with ledger:read.
         Assert.Equal(HttpStatusCode.Forbidden, (await tenantA.PostAsync("/v1/verification", null)).StatusCode);

@@ -24,17 +24,51 @@ namespace Scorpius.Platform.Tests.Auth;
 /// </summary>
 public sealed class AuthMatrixTests(MatrixPlatform platform, ITestOutputHelper output) : IClassFixture<MatrixPlatform>
 {
-    /// <summary>Endpoints open to anyone, by app: the short explicit list. Adding one means adding it here, on purpose.</summary>
+    /// <summary>
+    /// Endpoints open to anyone ("{app or *} {methods} {route}"): the short explicit list. Adding one means adding it here,
+    /// on purpose. Probes, the API description and its page are public in every app; auth-proxy's sign-in endpoints
+    /// authenticate what they are given themselves (client secrets, passwords, codes, cookies, challenges).
+    /// </summary>
     private static readonly IReadOnlySet<string> PublicEndpoints = new HashSet<string>(StringComparer.Ordinal)
     {
-        "* GET /health/live", "* GET /health/ready", "* GET /openapi/{documentName}.json", "* GET /scalar/{documentName?}",
+        "* * /health/live", "* * /health/ready", "* GET /openapi/{documentName}.json", "* GET /scalar/{documentName?}",
+        "* GET /scalar/scalar.js", "* GET /scalar/scalar.aspnetcore.js", "* GET /scalar/favicon.svg",
+        "auth-proxy POST /connect/token", "auth-proxy GET,POST /connect/authorize", "auth-proxy GET /v1/me", "auth-proxy POST /v1/logout",
+        "auth-proxy POST /v1/login/", "auth-proxy POST /v1/login/mfa", "auth-proxy POST /v1/login/mfa/sms", "auth-proxy POST /v1/login/mfa/webauthn/options",
+        "auth-proxy POST /v1/mfa/totp", "auth-proxy POST /v1/mfa/totp/confirm", "auth-proxy POST /v1/mfa/recovery-codes",
+        "auth-proxy POST /v1/mfa/webauthn/register/options", "auth-proxy POST /v1/mfa/webauthn/register",
     };
+
+    /// <summary>Public endpoints that authenticate a credential of their own: without one, or with a forged token, they answer 401.</summary>
+    public static IEnumerable<object[]> SelfAuthenticating => new[]
+    {
+        ("GET", "/v1/me"), ("GET", "/connect/authorize?client_id=scorpius-dashboard&response_type=code&redirect_uri=http%3A%2F%2Flocalhost%3A3000%2Fcallback&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256&scope=wallets%3Aread"),
+        ("POST", "/v1/mfa/totp"), ("POST", "/v1/mfa/totp/confirm"), ("POST", "/v1/mfa/recovery-codes"),
+        ("POST", "/v1/mfa/webauthn/register/options"), ("POST", "/v1/mfa/webauthn/register"),
+    }.Select(e => new object[] { e.Item1, e.Item2 });
+
+    [Theory]
+    [MemberData(nameof(SelfAuthenticating))]
+    public async Task Self_authenticating_public_endpoints_refuse_missing_and_forged_credentials(string method, string path)
+    {
+        var app = platform.Apps[ScorpiusApps.AuthProxyId];
+        var forged = platform.Forger.Token(new TokenSpec(MatrixPlatform.TenantA, [.. Permissions.All]), signWith: TestIdentity.NewKey());
+        foreach (var credential in new[] { null, forged, "not.a.jwt", platform.RevokedToken })
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(method), path);
+            if (credential is not null) request.Headers.Authorization = new("Bearer", credential);
+            if (method == "POST") request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
+            var status = (await app.Plain.SendAsync(request)).StatusCode;
+            Assert.True(status == HttpStatusCode.Unauthorized, $"{method} {path} with {(credential is null ? "nothing" : credential[..Math.Min(12, credential.Length)])}: {(int)status}");
+        }
+    }
 
     [Fact]
     public void Every_endpoint_of_every_app_declares_its_protection()
     {
         var undeclared = new List<string>();
         var unexpectedPublic = new List<string>();
+        var listedPublic = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (appId, app) in platform.Apps)
         {
             foreach (var endpoint in app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>())
@@ -44,6 +78,7 @@ public sealed class AuthMatrixTests(MatrixPlatform platform, ITestOutputHelper o
                 if (metadata.GetMetadata<PublicEndpointMetadata>() is not null)
                 {
                     if (!PublicEndpoints.Contains("* " + name) && !PublicEndpoints.Contains($"{appId} {name}")) unexpectedPublic.Add($"{appId} {name}");
+                    listedPublic.Add(PublicEndpoints.Contains("* " + name) ? "* " + name : $"{appId} {name}");
                     continue;
                 }
                 var declared = metadata.GetMetadata<RequiredScopeMetadata>() is not null || metadata.GetMetadata<DaprCallbackMetadata>() is not null
@@ -53,6 +88,8 @@ public sealed class AuthMatrixTests(MatrixPlatform platform, ITestOutputHelper o
         }
         Assert.True(undeclared.Count == 0, "Endpoints that declare no scope, principal or Dapr-callback requirement:\n" + string.Join('\n', undeclared));
         Assert.True(unexpectedPublic.Count == 0, "Public endpoints not on the explicit list:\n" + string.Join('\n', unexpectedPublic));
+        // The list holds nothing stale either.
+        Assert.Empty(PublicEndpoints.Except(listedPublic));
     }
 
     public static IEnumerable<object[]> Apps => ScorpiusApps.All.Select(a => new object[] { a.AppId });
@@ -221,6 +258,8 @@ public sealed class MatrixPlatform : IAsyncLifetime
         }));
         Assert.Equal(HttpStatusCode.OK, revoke.StatusCode);
         RevokedApiKey = await RevokedApiKeyAsync();
+        // Real tokens of tenant A, each holding every scope but one (asked for with the scope parameter).
+        foreach (var scope in Permissions.All) MissingScope[scope] = await TokenAsync(AllA, string.Join(' ', Permissions.All.Where(s => s != scope)));
 
         // Tenant A owns ledger entry 0 (and its event id), so "another tenant's resource" has something to point at.
         var audit = FakePubSub.CreateCloudEvent(DaprNames.PubSub, DaprNames.Topics.Audit, JsonSerializer.SerializeToNode(
@@ -230,12 +269,14 @@ public sealed class MatrixPlatform : IAsyncLifetime
         Assert.Equal(DeliveryStatus.Success, delivered.Status);
     }
 
-    private async Task<string> TokenAsync(string clientId)
+    /// <summary>For each scope, a real token of tenant A holding every other scope.</summary>
+    public Dictionary<string, string> MissingScope { get; } = new(StringComparer.Ordinal);
+
+    private async Task<string> TokenAsync(string clientId, string? scope = null)
     {
-        var response = await Apps[ScorpiusApps.AuthProxyId].Plain.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "client_credentials", ["client_id"] = clientId, ["client_secret"] = "secret-" + clientId,
-        }));
+        var form = new Dictionary<string, string> { ["grant_type"] = "client_credentials", ["client_id"] = clientId, ["client_secret"] = "secret-" + clientId };
+        if (scope is not null) form["scope"] = scope;
+        var response = await Apps[ScorpiusApps.AuthProxyId].Plain.PostAsync("/connect/token", new FormUrlEncodedContent(form));
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"token for {clientId}: {body}");
         return JsonNode.Parse(body)!["access_token"]!.GetValue<string>();
@@ -277,10 +318,10 @@ public sealed class MatrixPlatform : IAsyncLifetime
         yield return ("a revoked token", RevokedToken, unauthorized);
         yield return ("a revoked API key", RevokedApiKey, unauthorized);
         yield return ("a malformed API key", "scp_live_short", unauthorized);
+        yield return ("a token signed with auth-proxy's own key but never issued by it", Forger.Token(spec), unauthorized);
         if (operation.Scope is { } scope)
         {
-            var others = Permissions.All.Where(s => s != scope).ToArray();
-            yield return ("a token missing the scope", Forger.Token(spec with { Scopes = others }), [HttpStatusCode.Forbidden]);
+            yield return ("a token missing the scope", MissingScope[scope], [HttpStatusCode.Forbidden]);
             if (!Roles.Viewer.Contains(scope)) yield return ("a principal of the wrong role (Viewer)", ViewerToken, [HttpStatusCode.Forbidden]);
         }
         if (operation.PlatformOnly) yield return ("a principal of a customer tenant", TenantAAll, [HttpStatusCode.Forbidden]);

@@ -35,9 +35,9 @@ public sealed class TestIdentity : IDisposable
     private readonly HttpClient client;
     private int meCalls;
 
-    public TestIdentity()
+    public TestIdentity(RsaSecurityKey? signingKey = null)
     {
-        key = NewKey();
+        key = signingKey ?? NewKey();
         client = new HttpClient(new Handler(this)) { BaseAddress = new Uri("http://auth-proxy") };
     }
 
