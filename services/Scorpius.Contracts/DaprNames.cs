@@ -41,10 +41,13 @@ public static class DaprNames
         /// <summary>A metered unit of usage (API call, assessment, report) for usage-meter.</summary>
         public const string UsageRecorded = "usage.recorded";
 
+        /// <summary>An assessed transaction or request to protect; the workflow host starts one ProtectionWorkflow per assessment.</summary>
+        public const string ProtectionRequested = "protection.requested";
+
         /// <summary>Messages a subscriber answered DROP go here (deadLetterTopic on every subscription).</summary>
         public const string DeadLetter = "deadletter";
 
-        public static IReadOnlyList<string> All { get; } = [Audit, AlertRaised, AssessmentCompleted, UsageRecorded, DeadLetter];
+        public static IReadOnlyList<string> All { get; } = [Audit, AlertRaised, AssessmentCompleted, UsageRecorded, ProtectionRequested, DeadLetter];
     }
 
     public static IReadOnlyList<string> Components { get; } = [StateStore, PubSub, SecretStore, Crypto, Email, Sms, AuditVerifyCron];

@@ -38,6 +38,8 @@ public static class ScorpiusAuth
         services.AddSingleton<SigningKeys>();
         services.AddSingleton<TokenValidator>();
         services.AddSingleton<CredentialStatus>();
+        services.AddSingleton<ServiceTokens>();
+        services.AddSingleton<ServiceInvoker>();
         services.TryAddSingleton<ICredentialResolver, DaprCredentialResolver>();
         services.AddSingleton<IAuthorizationHandler, ScopeAuthorizationHandler>();
 
@@ -80,14 +82,15 @@ public static class ScorpiusAuth
     public static TBuilder AllowPublic<TBuilder>(this TBuilder builder, string reason) where TBuilder : IEndpointConventionBuilder =>
         builder.AllowAnonymous().WithMetadata(new PublicEndpointMetadata(reason));
 
-    /// <summary>The group's routes carry <c>{tenantId}</c>; a principal may only name its own tenant (403 otherwise).</summary>
+    /// <summary>The group's routes carry <c>{tenantId}</c>; a principal may only name its own tenant (403 otherwise), the platform any.</summary>
     public static RouteGroupBuilder RequireRouteTenant(this RouteGroupBuilder group, string parameter = "tenantId")
     {
         group.WithMetadata(new TenantRouteMetadata(parameter));
         group.AddEndpointFilter(async (context, next) =>
         {
             var named = context.HttpContext.GetRouteValue(parameter) as string;
-            return named is not null && string.Equals(named, context.HttpContext.User.TenantId(), StringComparison.Ordinal)
+            // The platform operator (and the platform's own services) may act for any tenant.
+            return named is not null && (string.Equals(named, context.HttpContext.User.TenantId(), StringComparison.Ordinal) || context.HttpContext.User.IsPlatform())
                 ? await next(context)
                 : Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Another tenant's resource",
                     detail: "A principal can only reach the resources of its own tenant.");

@@ -1,3 +1,4 @@
+extern alias workflows;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
@@ -175,5 +176,51 @@ public sealed class CredentialCheckTests : IAsyncLifetime
 
         Assert.All(new[] { joined, separate }, p => Assert.True(p.HasScope("wallets:read") && p.HasScope("ledger:read")));
         Assert.All(new[] { joined, separate }, p => Assert.False(p.HasScope("wallets") || p.HasScope("read") || p.HasScope("wallets:write")));
+    }
+}
+
+/// <summary>A service's own calls to another app: through Dapr invocation, with its client-credentials token, fetched once.</summary>
+public sealed class ServiceInvokerTests
+{
+    [Fact]
+    public async Task Calls_to_another_app_carry_the_service_token_which_is_fetched_once()
+    {
+        await using var sidecar = await FakeDaprSidecar.StartAsync();
+        var identity = TestIdentity.On(sidecar);
+        sidecar.SetSecret(DaprNames.SecretStore, ServiceTokens.SecretName, new Dictionary<string, string> { [ScorpiusApps.WorkflowsId] = "workflows-secret" });
+        var seen = new List<string?>();
+        sidecar.AddApp(ScorpiusApps.AuditTrailId, new HttpClient(new Echo(seen)) { BaseAddress = new Uri("http://audit-trail") });
+        await using var app = new Scorpius.Testing.ScorpiusAppFactory<workflows::Program>(sidecar);
+        var invoker = app.Services.GetRequiredService<ServiceInvoker>();
+
+        var first = await invoker.For(ScorpiusApps.AuditTrailId).GetAsync("/v1/checkpoints/latest");
+        var second = await invoker.For(ScorpiusApps.AuditTrailId).GetAsync("/v1/verifier-keys");
+
+        Assert.Equal((System.Net.HttpStatusCode.OK, System.Net.HttpStatusCode.OK), (first.StatusCode, second.StatusCode));
+        Assert.Equal(1, identity.TokenCalls);
+        Assert.Equal(2, seen.Count);
+        Assert.All(seen, h => Assert.StartsWith("Bearer ey", h, StringComparison.Ordinal));
+        Assert.Equal(seen[0], seen[1]);
+    }
+
+    [Fact]
+    public async Task Without_its_secret_a_service_cannot_call_other_apps()
+    {
+        await using var sidecar = await FakeDaprSidecar.StartAsync();
+        TestIdentity.On(sidecar);
+        sidecar.SetSecret(DaprNames.SecretStore, ServiceTokens.SecretName, new Dictionary<string, string> { ["someone-else"] = "x" });
+        await using var app = new Scorpius.Testing.ScorpiusAppFactory<workflows::Program>(sidecar);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => app.Services.GetRequiredService<ServiceInvoker>().For(ScorpiusApps.AuditTrailId).GetAsync("/v1/verifier-keys"));
+        Assert.Contains("service-credentials", error.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class Echo(List<string?> seen) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            lock (seen) seen.Add(request.Headers.Authorization?.ToString());
+            return Task.FromResult(new HttpResponseMessage(System.Net.HttpStatusCode.OK));
+        }
     }
 }

@@ -23,6 +23,10 @@ public sealed class EventSchemaTests
         [typeof(AuditEvent)] = new AuditEvent("tenant-a", "user:alice", "policy.update", "policy/p1", "success", "quarterly review",
             new Dictionary<string, string> { ["rule"] = "r7" }, At),
         [typeof(UsageRecorded)] = new UsageRecorded("tenant-a", "assessments", 1.5m, "wallet-guard", "usage-123", At),
+        [typeof(ProtectionRequested)] = new ProtectionRequested("tenant-a", "asm-1", "w-1", new WalletRef("ethereum", "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266", 31337),
+            ProtectionRequested.FromMonitor, System.Text.Json.JsonDocument.Parse("""{"kind":"transaction","chain":"ethereum"}""").RootElement.Clone(),
+            new ProtectionVerdict(Verdict.Warning, 55, [new FindingSummary("UNLIMITED_APPROVAL", Severity.High, "Unlimited approval to an unknown spender.")],
+                PolicyAction.RequireApproval, "rule-7"), At),
     };
 
     public static IEnumerable<object[]> EventTypes => EventSchemas.EventTypes.Select(t => new object[] { t });

@@ -34,6 +34,7 @@ public sealed class TestIdentity : IDisposable
     private readonly ConcurrentDictionary<string, (string TenantId, IReadOnlyList<string> Scopes, bool Active)> apiKeys = new(StringComparer.Ordinal);
     private readonly HttpClient client;
     private int meCalls;
+    private int tokenCalls;
 
     public TestIdentity(RsaSecurityKey? signingKey = null)
     {
@@ -60,6 +61,9 @@ public sealed class TestIdentity : IDisposable
         client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
         return client;
     }
+
+    /// <summary>How many service tokens apps asked for at <c>/connect/token</c>.</summary>
+    public int TokenCalls => tokenCalls;
 
     /// <summary>How many times apps asked <c>/v1/me</c>.</summary>
     public int MeCalls => meCalls;
@@ -160,6 +164,16 @@ public sealed class TestIdentity : IDisposable
                 return Task.FromResult(bearer is not null && identity.Describe(bearer) is { } described
                     ? new HttpResponseMessage(HttpStatusCode.OK) { Content = JsonContent.Create(described) }
                     : new HttpResponseMessage(HttpStatusCode.Unauthorized));
+            }
+            if (request.Method == HttpMethod.Post && path == "/connect/token")
+            {
+                // Any client-credentials request: a platform service token holding every scope.
+                Interlocked.Increment(ref identity.tokenCalls);
+                var token = identity.Token(new TokenSpec(ScorpiusTenants.Platform, Permissions.All) { Subject = "service" });
+                return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK)
+                {
+                    Content = JsonContent.Create(new { access_token = token, token_type = "Bearer", expires_in = 900 }),
+                });
             }
             return Task.FromResult(new HttpResponseMessage(HttpStatusCode.NotFound));
         }
