@@ -26,6 +26,13 @@ public sealed class AuthProxyOptions
     /// <summary>Clients of the client-credentials grant; each secret is the value <c>client-{ClientId}</c> of the auth-proxy secret.</summary>
     public List<ClientRegistration> Clients { get; set; } = [];
 
+    /// <summary>
+    /// The platform's own apps as clients (client id = app id, tenant <c>platform</c>): the service tokens they call each other
+    /// with. Shipped in appsettings.json; registered only where the secret <c>client-{appId}</c> exists. Kept apart from
+    /// <see cref="Clients"/> so configuring integrations never shifts them (configuration merges lists by index).
+    /// </summary>
+    public List<ClientRegistration> ServiceClients { get; set; } = [];
+
     public DashboardOptions Dashboard { get; set; } = new();
 
     public WebAuthnOptions WebAuthn { get; set; } = new();

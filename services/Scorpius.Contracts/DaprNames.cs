@@ -50,5 +50,23 @@ public static class DaprNames
         public static IReadOnlyList<string> All { get; } = [Audit, AlertRaised, AssessmentCompleted, UsageRecorded, ProtectionRequested, DeadLetter];
     }
 
-    public static IReadOnlyList<string> Components { get; } = [StateStore, PubSub, SecretStore, Crypto, Email, Sms, AuditVerifyCron];
+    /// <summary>
+    /// The <c>middleware.http.bearer</c> component in the appHttpPipeline of <paramref name="appId"/>'s Configuration:
+    /// its sidecar passes a request on to the app only with an access token from auth-proxy (issuer, signature, expiry)
+    /// that names <paramref name="appId"/> as audience. One per app of <see cref="BearerProtectedApps"/>, scoped to it.
+    /// </summary>
+    public static string BearerMiddleware(string appId) => $"scorpius-bearer-{appId}";
+
+    /// <summary>
+    /// The apps whose sidecar checks the caller's bearer token before the app sees the call (the apps validate it
+    /// again themselves). Not auth-proxy: its token endpoint, JWKS and /v1/me must answer without a token. Not the
+    /// dashboard: nobody invokes it through Dapr. Not wallet-guard, audit-trail, notifications and workflows: daprd
+    /// sends everything it calls the app for through the app pipeline, without a token (pub/sub deliveries, input
+    /// bindings, actor calls and /dapr/config), so the middleware would refuse them; tests/Scorpius.Consistency.Tests
+    /// keeps such apps out of this list. Those apps check the token of every invocation themselves.
+    /// </summary>
+    public static IReadOnlyList<string> BearerProtectedApps { get; } = [ScorpiusApps.UsageMeterId, ScorpiusApps.ReportingId];
+
+    public static IReadOnlyList<string> Components { get; } =
+        [StateStore, PubSub, SecretStore, Crypto, Email, Sms, AuditVerifyCron, .. BearerProtectedApps.Select(BearerMiddleware)];
 }

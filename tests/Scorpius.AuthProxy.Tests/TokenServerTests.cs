@@ -54,9 +54,11 @@ public sealed class TokenServerTests
         // Every platform app is an audience, so each can introspect (or validate offline) any token.
         Assert.Equal(AuthDefaults.Audiences.Order(StringComparer.Ordinal), introspection["aud"]!.AsArray().Select(n => n!.GetValue<string>()).Order(StringComparer.Ordinal));
 
-        // The resource server itself cannot obtain tokens.
+        // A platform app is also a service client (appsettings.json ServiceClients): its token belongs to the platform tenant.
         var platform = await host.RequestTokenAsync(AuthProxyHost.Platform);
-        Assert.False(platform.IsSuccessStatusCode);
+        Assert.Equal(HttpStatusCode.OK, platform.StatusCode);
+        var service = await host.IntrospectAsync((await platform.Content.ReadFromJsonAsync<JsonObject>())!["access_token"]!.GetValue<string>());
+        Assert.Equal(ScorpiusTenants.Platform, service["tenant_id"]!.GetValue<string>());
     }
 
     [Fact]

@@ -19,6 +19,7 @@ public class ComponentConsistencyValidatorTests
     [InlineData("components/alternatives/resiliency/resiliency.yaml", "      fast: 3s", "      fast: 2s", "is the alternatives copy of the default components/resiliency.yaml but differs from it")]
     [InlineData("components/secretstore.yaml", "value: ../../components/secrets/dev-secrets.json", "value: components/secrets/dev-secrets.json", "'secretsFile' 'components/secrets/dev-secrets.json' does not resolve from workflows/Scorpius.Workflows")]
     [InlineData("components/alternatives/crypto/localstorage/crypto.yaml", "value: ../../components/keys", "value: ../components/keys", "'path' '../components/keys' does not resolve from services/Scorpius.AuditTrail")]
+    [InlineData("deploy/k8s/components/bearer-reporting.yaml", "  - reporting", "  - dashboard", "scopes [dashboard] differ from components/bearer-reporting.yaml [reporting]")]
     [InlineData("components/alternatives/pubsub/kafka/pubsub.yaml", "        key: username", "        key: user", "'saslUsername' reads secret 'kafka' key 'user', which components/secrets/dev-secrets.json does not hold")]
     public void A_broken_copy_is_reported(string file, string oldText, string newText, string expected)
     {
@@ -31,6 +32,13 @@ public class ComponentConsistencyValidatorTests
     {
         using var repo = new TempRepo().Delete("deploy/k8s/components/crypto.yaml");
         Problems.AssertReported(ComponentConsistencyValidator.Validate(repo.Root), "deploy/k8s/components/: no twin for component 'scorpius-crypto'");
+    }
+
+    [Fact]
+    public void A_missing_Kubernetes_twin_of_a_bearer_middleware_is_reported()
+    {
+        using var repo = new TempRepo().Delete("deploy/k8s/components/bearer-usage-meter.yaml");
+        Problems.AssertReported(ComponentConsistencyValidator.Validate(repo.Root), "deploy/k8s/components/: no twin for component 'scorpius-bearer-usage-meter'");
     }
 
     [Fact]

@@ -25,6 +25,9 @@ public class ComponentMetadataValidatorTests
     [InlineData(Vault, "    - name: vaultTokenMountPath\n      value: /var/run/secrets/vault/token\n", "", "exactly one of vaultToken, vaultTokenMountPath (has none)")]
     [InlineData(Kafka, "    - name: saslPassword\n      secretKeyRef:\n        name: kafka\n        key: password\n", "", "'SASL Authentication' needs authType, saslUsername, saslPassword")]
     [InlineData(Kafka, "    - name: authType\n      value: password", "    - name: authType\n      value: sasl", "'authType' is 'sasl', not one of")]
+    [InlineData("components/bearer-reporting.yaml", "    - name: issuer\n      value: http://localhost:8001/\n", "", "required spec.metadata 'issuer' is missing (components-contrib/middleware/http/bearer/metadata.yaml)")]
+    [InlineData("deploy/k8s/components/bearer-usage-meter.yaml", "    - name: audience\n", "    - name: clientID\n", "'clientID' is not declared in components-contrib/middleware/http/bearer/metadata.yaml")]
+    [InlineData("deploy/k8s/components/bearer-usage-meter.yaml", "    - name: jwksURL\n", "    - name: jwksUrl\n", "'jwksUrl' is not declared in components-contrib/middleware/http/bearer/metadata.yaml (it declares 'jwksURL')")]
     // values
     [InlineData("deploy/k8s/components/pubsub.yaml", "value: oldest", "value: earliest", "'initialOffset' is 'earliest', not one of newest, oldest")]
     [InlineData(Postgres, "    - name: timeout\n", "    - name: awsAccessKey\n      value: AKIAEXAMPLE\n    - name: timeout\n", "'awsAccessKey' is deprecated in components-contrib/state/postgresql/v2/metadata.yaml")]
@@ -42,6 +45,7 @@ public class ComponentMetadataValidatorTests
     [InlineData(Aws, "type: secretstores.aws.secretmanager", "type: secretstores.aws.secretsmanager", "the runtime registers it as 'secretstores.aws.secretmanager'")]
     [InlineData(Postgres, "version: v2", "version: v3", "spec.version 'v3' does not exist for spec.type 'state.postgresql' (known: v1, v2)")]
     [InlineData("components/pubsub.yaml", "type: pubsub.in-memory", "type: pubsub.inmemory", "spec.type 'pubsub.inmemory' is not a known component type")]
+    [InlineData("components/bearer-usage-meter.yaml", "type: middleware.http.bearer", "type: middleware.bearer", "spec.type 'middleware.bearer' is not a known component type")]
     [InlineData("components/pubsub.yaml", "type: pubsub.in-memory", "type: bindings.aws.s3", "metadata.yaml not vendored in specs/: components-contrib/bindings/aws/s3/metadata.yaml")]
     public void A_broken_copy_is_reported(string file, string oldText, string newText, string expected)
     {

@@ -35,7 +35,7 @@ public sealed partial class AuthBootstrap(
             var db = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
             await db.Database.EnsureCreatedAsync(cancellationToken);
             var applications = scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>();
-            foreach (var client in options.Value.Clients)
+            foreach (var client in options.Value.Clients.Concat(options.Value.ServiceClients))
             {
                 if (!secret.TryGetValue(SigningKeyRing.ClientSecretPrefix + client.ClientId, out var clientSecret) || clientSecret.Length == 0)
                 {

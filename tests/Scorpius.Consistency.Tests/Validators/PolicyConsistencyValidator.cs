@@ -7,14 +7,42 @@ namespace Scorpius.Consistency.Tests.Validators;
 /// The Dapr Configurations and the Resiliency agree with <see cref="InvocationPolicy.AllowedCallers"/>: one
 /// Configuration per app-id in components/config (namespace default: a self-hosted daprd without NAMESPACE) and in
 /// deploy/k8s/components/config (namespace scorpius), each with metrics and tracing, accessControl defaultAction
-/// deny in Kubernetes (allow locally, where no mTLS identifies callers), trustDomain public and exactly one allow policy per allowed caller; the Resiliency in components/ and in
-/// deploy/k8s/components/ targets every callee app and the state store and pub/sub, and names only policies it
-/// defines.
+/// deny in Kubernetes (allow locally, where no mTLS identifies callers), trustDomain public and exactly one policy per
+/// allowed caller: allow, without operations, except that in Kubernetes each caller of a callee in
+/// <see cref="KubernetesOperations"/> is denied by default and allowed exactly those operations; the Resiliency in
+/// components/ and in deploy/k8s/components/ targets every callee app and the state store and pub/sub, and names only
+/// policies it defines.
 /// </summary>
 public static class PolicyConsistencyValidator
 {
     private const string TrustDomain = "public";
     public const string LocalDefaultAction = "allow";
+
+    /// <summary>One allowed operation of an access-control policy: the method path and its HTTP verb.</summary>
+    public sealed record Operation(string Name, string HttpVerb)
+    {
+        public override string ToString() => $"{HttpVerb} {Name}";
+    }
+
+    /// <summary>
+    /// callee app-id → the only operations its allowed callers may invoke in Kubernetes (policy defaultAction deny).
+    /// auth-proxy: what platform apps need from it through Dapr, and nothing of its API for people (login, users,
+    /// API keys, MFA, policies). The paths are the ones Scorpius.ServiceDefaults.Security calls: ServiceTokens
+    /// (/connect/token), CredentialStatus.MePath, SigningKeys.JwksPath; plus discovery and the decision point.
+    /// Locally there is no mTLS, so no policy ever matches a caller and the local twins list no operations.
+    /// </summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<Operation>> KubernetesOperations { get; } =
+        new Dictionary<string, IReadOnlyList<Operation>>
+        {
+            [ScorpiusApps.AuthProxyId] =
+            [
+                new("/connect/token", "POST"),
+                new("/v1/me", "GET"),
+                new("/.well-known/jwks", "GET"),
+                new("/.well-known/openid-configuration", "GET"),
+                new("/v1/authorize", "POST"),
+            ],
+        };
 
     public static IReadOnlyList<string> Validate(string root)
     {
@@ -27,15 +55,16 @@ public static class PolicyConsistencyValidator
         // Locally there is no Sentry and so no mTLS: daprd cannot tell callers apart and would apply the global
         // defaultAction to every call, so local Configurations allow by default (and still list the policies);
         // in Kubernetes the control plane's mTLS identifies callers and everything not listed is denied.
-        CheckConfigurations(root, "components/config", "default", LocalDefaultAction, problems);
-        CheckConfigurations(root, "deploy/k8s/components/config", KubernetesValidator.Namespace, "deny", problems);
+        CheckConfigurations(root, "components/config", "default", LocalDefaultAction, new Dictionary<string, IReadOnlyList<Operation>>(), problems);
+        CheckConfigurations(root, "deploy/k8s/components/config", KubernetesValidator.Namespace, "deny", KubernetesOperations, problems);
         var docs = RepoFiles.AllDocs(root, problems);
         CheckResiliency(RepoFiles.TopLevel(docs, "components", "Resiliency").ToList(), "components/", problems);
         CheckResiliency(RepoFiles.TopLevel(docs, "deploy/k8s/components", "Resiliency").ToList(), "deploy/k8s/components/", problems);
         return problems;
     }
 
-    private static void CheckConfigurations(string root, string folder, string ns, string defaultAction, List<string> problems)
+    private static void CheckConfigurations(
+        string root, string folder, string ns, string defaultAction, IReadOnlyDictionary<string, IReadOnlyList<Operation>> restricted, List<string> problems)
     {
         var expectedFiles = ScorpiusApps.All.Select(a => $"{folder}/{a.AppId}.yaml").ToHashSet();
         foreach (var extra in Yaml.FilesUnder(Path.Combine(root, folder)).Select(f => RepoPaths.Relative(root, f)).Where(f => !expectedFiles.Contains(f)))
@@ -67,6 +96,7 @@ public static class PolicyConsistencyValidator
             Expect(problems, at, "spec.accessControl.trustDomain", (string?)acl?["trustDomain"], TrustDomain);
             var policies = (acl?["policies"] as JArray)?.OfType<JObject>().ToList() ?? [];
             var allowed = InvocationPolicy.AllowedCallers.GetValueOrDefault(app.AppId, []);
+            var operations = restricted.GetValueOrDefault(app.AppId);
             foreach (var policy in policies)
             {
                 var caller = (string?)policy["appId"];
@@ -76,9 +106,10 @@ public static class PolicyConsistencyValidator
                     problems.Add($"{where}: '{caller}' is not among InvocationPolicy.AllowedCallers[\"{app.AppId}\"] ({string.Join(", ", allowed)})");
                 }
 
-                Expect(problems, where, "defaultAction", (string?)policy["defaultAction"], "allow");
+                Expect(problems, where, "defaultAction", (string?)policy["defaultAction"], operations is null ? "allow" : "deny");
                 Expect(problems, where, "trustDomain", (string?)policy["trustDomain"], TrustDomain);
                 Expect(problems, where, "namespace", (string?)policy["namespace"], ns);
+                CheckOperations(problems, where, policy["operations"] as JArray, operations);
             }
 
             var callers = policies.Select(p => (string?)p["appId"]).ToList();
@@ -86,6 +117,43 @@ public static class PolicyConsistencyValidator
                 .Select(c => $"{at}: spec.accessControl.policies has no policy for '{c}', an allowed caller in InvocationPolicy.AllowedCallers[\"{app.AppId}\"]"));
             problems.AddRange(callers.GroupBy(c => c).Where(g => g.Count() > 1).Select(g => $"{at}: spec.accessControl.policies lists '{g.Key}' twice"));
         }
+    }
+
+    /// <summary>The policy allows exactly <paramref name="expected"/> (each with action allow and its one verb), or lists no operations when null.</summary>
+    private static void CheckOperations(List<string> problems, string where, JArray? given, IReadOnlyList<Operation>? expected)
+    {
+        var items = given?.OfType<JObject>().ToList() ?? [];
+        if (expected is null)
+        {
+            if (items.Count > 0)
+            {
+                problems.Add($"{where}: lists operations, but only the Kubernetes policies of the callees in PolicyConsistencyValidator.KubernetesOperations restrict operations");
+            }
+
+            return;
+        }
+
+        var allowed = new List<Operation>();
+        foreach (var item in items)
+        {
+            var name = (string?)item["name"] ?? "";
+            var verbs = (item["httpVerb"] as JArray)?.Select(v => (string?)v ?? "").ToList() ?? [];
+            if ((string?)item["action"] != "allow")
+            {
+                problems.Add($"{where}: operation '{name}' has action '{item["action"]}', expected 'allow' (the policy's defaultAction denies the rest)");
+            }
+
+            if (verbs.Count == 0)
+            {
+                problems.Add($"{where}: operation '{name}' names no httpVerb, so it would allow every verb");
+            }
+
+            allowed.AddRange(verbs.Select(v => new Operation(name, v)));
+        }
+
+        problems.AddRange(expected.Except(allowed).Select(o => $"{where}: operations do not allow {o}, which apps call (PolicyConsistencyValidator.KubernetesOperations)"));
+        problems.AddRange(allowed.Except(expected).Select(o => $"{where}: operations allow {o}, which is not in PolicyConsistencyValidator.KubernetesOperations"));
+        problems.AddRange(allowed.GroupBy(o => o).Where(g => g.Count() > 1).Select(g => $"{where}: operations allow {g.Key} twice"));
     }
 
     private static void CheckResiliency(List<YamlDoc> resiliencies, string folder, List<string> problems)
