@@ -1,11 +1,14 @@
 using Scorpius.Contracts;
 using Scorpius.ServiceDefaults;
+using Scorpius.WalletGuard;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults(ScorpiusApps.WalletGuard);
+builder.Services.AddWalletGuard();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
+app.MapWalletGuard();
 app.Run();
 
 public partial class Program;

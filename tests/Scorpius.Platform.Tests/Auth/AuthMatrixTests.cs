@@ -33,6 +33,7 @@ public sealed class AuthMatrixTests(MatrixPlatform platform, ITestOutputHelper o
     {
         "* * /health/live", "* * /health/ready", "* GET /openapi/{documentName}.json", "* GET /scalar/{documentName?}",
         "* GET /scalar/scalar.js", "* GET /scalar/scalar.aspnetcore.js", "* GET /scalar/favicon.svg",
+        "wallet-guard * /healthz",
         "auth-proxy POST /connect/token", "auth-proxy GET,POST /connect/authorize", "auth-proxy GET /v1/me", "auth-proxy POST /v1/logout",
         "auth-proxy POST /v1/login/", "auth-proxy POST /v1/login/mfa", "auth-proxy POST /v1/login/mfa/sms", "auth-proxy POST /v1/login/mfa/webauthn/options",
         "auth-proxy POST /v1/mfa/totp", "auth-proxy POST /v1/mfa/totp/confirm", "auth-proxy POST /v1/mfa/recovery-codes",

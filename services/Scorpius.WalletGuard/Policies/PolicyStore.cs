@@ -1,0 +1,30 @@
+using Dapr.Client;
+using Scorpius.Contracts;
+
+namespace Scorpius.WalletGuard.Policies;
+
+/// <summary>
+/// Policies in the Dapr state store: one document per tenant and one per protected wallet, keyed by tenant. A PUT
+/// replaces the whole document (last write wins).
+/// </summary>
+public sealed class PolicyStore(DaprClient dapr)
+{
+    public static string TenantKey(string tenantId) => $"wallet-guard||policy||{tenantId}";
+
+    public static string WalletKey(string tenantId, string walletId) => $"wallet-guard||policy||{tenantId}||wallet||{walletId}";
+
+    public async Task<PolicyDocument> GetTenantPolicyAsync(string tenantId, CancellationToken cancellationToken) =>
+        await dapr.GetStateAsync<PolicyDocument>(DaprNames.StateStore, TenantKey(tenantId), cancellationToken: cancellationToken) ?? PolicyDocument.Empty;
+
+    public async Task<PolicyDocument> GetWalletPolicyAsync(string tenantId, string walletId, CancellationToken cancellationToken) =>
+        await dapr.GetStateAsync<PolicyDocument>(DaprNames.StateStore, WalletKey(tenantId, walletId), cancellationToken: cancellationToken) ?? PolicyDocument.Empty;
+
+    public Task SaveTenantPolicyAsync(string tenantId, PolicyDocument policy, CancellationToken cancellationToken) =>
+        dapr.SaveStateAsync(DaprNames.StateStore, TenantKey(tenantId), policy, cancellationToken: cancellationToken);
+
+    public Task SaveWalletPolicyAsync(string tenantId, string walletId, PolicyDocument policy, CancellationToken cancellationToken) =>
+        dapr.SaveStateAsync(DaprNames.StateStore, WalletKey(tenantId, walletId), policy, cancellationToken: cancellationToken);
+
+    public Task DeleteWalletPolicyAsync(string tenantId, string walletId, CancellationToken cancellationToken) =>
+        dapr.DeleteStateAsync(DaprNames.StateStore, WalletKey(tenantId, walletId), cancellationToken: cancellationToken);
+}
