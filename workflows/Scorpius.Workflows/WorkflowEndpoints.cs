@@ -47,7 +47,8 @@ public static class WorkflowEndpoints
             instanceId, state.WorkflowName, state.RuntimeStatus.ToString(), state.CreatedAt, state.LastUpdatedAt, failure));
     }
 
-    private static string? TenantOf(WorkflowState state)
+    /// <summary>The tenant an instance's input names (<c>tenantId</c>), or null.</summary>
+    internal static string? TenantOf(WorkflowState state)
     {
         try
         {

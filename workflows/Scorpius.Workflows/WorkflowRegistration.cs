@@ -1,4 +1,6 @@
 using Dapr.Workflow;
+using Scorpius.Workflows.Protection;
+using Scorpius.Workflows.Protection.Activities;
 
 namespace Scorpius.Workflows;
 
@@ -13,6 +15,11 @@ public static class WorkflowRegistration
     public static void Register(WorkflowRuntimeOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        // No workflows yet: each one and its activities are added here as options.RegisterWorkflow<T>() / RegisterActivity<T>().
+        options.RegisterWorkflow<ProtectionWorkflow>();
+        options.RegisterActivity<AssessRiskActivity>();
+        options.RegisterActivity<ReadApprovalPolicyActivity>();
+        options.RegisterActivity<RaiseAlertActivity>();
+        options.RegisterActivity<AppendAuditActivity>();
+        options.RegisterActivity<DeliverWebhookActivity>();
     }
 }
