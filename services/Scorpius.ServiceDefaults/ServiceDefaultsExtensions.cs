@@ -66,8 +66,11 @@ public static class ServiceDefaultsExtensions
             : IsInfrastructure(ctx.Request.Path) ? Serilog.Events.LogEventLevel.Verbose
             : Serilog.Events.LogEventLevel.Information);
         app.UseHttpMetrics();
-        app.UseCloudEvents();
         UseScorpiusAuth(app);
+        // After authorization: an anonymous caller never gets a subscriber's answer. A delivery whose envelope is not JSON
+        // can never be processed: DROP it (dead letter) instead of the CloudEvents middleware's 500, which daprd retries.
+        app.Use(DropUnreadableCloudEventsAsync);
+        app.UseCloudEvents();
 
         // Liveness: the process answers. No dependency is consulted, so a sidecar outage never restarts the pod.
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false })
@@ -105,6 +108,28 @@ public static class ServiceDefaultsExtensions
         root.Properties["__AuthorizationMiddlewareSet"] = true;
         app.UseWhen(custom.AppliesTo, custom.Configure);
         app.UseWhen(context => !custom.AppliesTo(context), branch => branch.UseAuthorization());
+    }
+
+    private static async Task DropUnreadableCloudEventsAsync(HttpContext context, RequestDelegate next)
+    {
+        if (context.GetEndpoint()?.Metadata.GetMetadata<Dapr.ITopicMetadata>() is null
+            || context.Request.ContentType?.StartsWith("application/cloudevents+json", StringComparison.OrdinalIgnoreCase) != true)
+        {
+            await next(context);
+            return;
+        }
+        context.Request.EnableBuffering();
+        try
+        {
+            using var envelope = await System.Text.Json.JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            await context.Response.WriteAsJsonAsync(new { status = "DROP" }, context.RequestAborted);
+            return;
+        }
+        context.Request.Body.Position = 0;
+        await next(context);
     }
 
     internal static bool IsInfrastructure(PathString path) =>

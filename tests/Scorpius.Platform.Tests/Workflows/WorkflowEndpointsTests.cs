@@ -17,7 +17,7 @@ namespace Scorpius.Platform.Tests.Workflows;
 
 /// <summary>
 /// GET /v1/workflows/{instanceId} of the workflows app, with the app's real DaprWorkflowClient aimed at the
-/// in-process engine. The app has no workflows yet, so the instances come from the test worker on the same engine
+/// in-process engine. The instances come from the test worker's own workflows on the same engine
 /// (the app's own worker is removed: one worker per engine).
 /// </summary>
 public sealed class WorkflowEndpointsTests(WorkflowRuntimeFixture fixture) : IClassFixture<WorkflowRuntimeFixture>, IAsyncLifetime
