@@ -132,6 +132,15 @@ public abstract class IdentityFlowTests
         // Success reset the counter: one more failure does not lock.
         Assert.Equal(wrong, await RefusedAsync("victim@example.com", "wrong again"));
         Assert.Equal("authenticated", (await IdentityClient.LoginAsync(browser, "victim@example.com"))["status"]!.GetValue<string>());
+
+        // Every attempt is on the audit topic, the unknown ones too.
+        var logins = host.Sidecar.PubSub.Published.Where(m => m.Topic == DaprNames.Topics.Audit).Select(m => m.DataAs<AuditEvent>()!)
+            .Where(e => e.Action.StartsWith("login.", StringComparison.Ordinal)).ToList();
+        Assert.Equal(5, logins.Count(e => e.Action == "login.password" && e.Reason!.StartsWith("wrong-password", StringComparison.Ordinal)));
+        Assert.Equal(2, logins.Count(e => e.Action == "login.lockout"));
+        Assert.Equal(2, logins.Count(e => e.Action == "login.session" && e.Outcome == "success"));
+        Assert.Contains(logins, e => e.Reason == "locked");
+        Assert.Contains(logins, e => e.Reason == "unknown-account" && e.Actor == "anonymous");
     }
 
     [Fact]

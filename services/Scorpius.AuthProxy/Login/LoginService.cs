@@ -16,7 +16,7 @@ namespace Scorpius.AuthProxy.Login;
 /// Unknown tenant, unknown e-mail, disabled user, wrong password and locked account all cost one PBKDF2 derivation and
 /// end in the same answer.
 /// </summary>
-public sealed class LoginService(AuthDbContext db, TimeProvider clock, IOptions<AuthProxyOptions> options)
+public sealed partial class LoginService(AuthDbContext db, TimeProvider clock, IOptions<AuthProxyOptions> options, AuditPublisher audit, ILogger<LoginService> logger)
 {
     public const int MaxChallengeAttempts = 5;
 
@@ -35,6 +35,8 @@ public sealed class LoginService(AuthDbContext db, TimeProvider clock, IOptions<
         if (user is null || user.Disabled || user.LockedUntil > now)
         {
             PasswordHasher.VerifyDummy(password);
+            await AuditAsync(tenantId, user?.Id, "login.password", "failure",
+                user is null ? "unknown-account" : user.Disabled ? "disabled" : "locked", cancellationToken);
             return new Failed();
         }
         if (!PasswordHasher.Verify(password, user.PasswordHash))
@@ -50,6 +52,7 @@ public sealed class LoginService(AuthDbContext db, TimeProvider clock, IOptions<
                 DateTimeOffset? until = now + delay;
                 await db.Users.Where(u => u.Id == user.Id).ExecuteUpdateAsync(s => s.SetProperty(u => u.LockedUntil, until), cancellationToken);
             }
+            await AuditAsync(tenantId, user.Id, failures >= lockout.Threshold ? "login.lockout" : "login.password", "failure", $"wrong-password ({failures} in a row)", cancellationToken);
             return new Failed();
         }
         if (user.FailedAttempts != 0 || user.LockedUntil is not null)
@@ -126,7 +129,28 @@ public sealed class LoginService(AuthDbContext db, TimeProvider clock, IOptions<
         var now = clock.GetUtcNow();
         await context.SignInAsync(AuthSchemes.Session, new ClaimsPrincipal(identity),
             new AuthenticationProperties { IssuedUtc = now, ExpiresUtc = now + options.Value.SessionLifetime, IsPersistent = false });
+        await AuditAsync(user.TenantId, user.Id, "login.session", "success", "amr " + string.Join(' ', amr), context.RequestAborted);
     }
+
+    /// <summary>
+    /// Every login outcome goes to the audit topic (who tried, how it ended, why). Unknown accounts are audited too, so an
+    /// audit call costs the same whether the account exists. A sidecar outage does not block logins; it is logged.
+    /// </summary>
+    private async Task AuditAsync(string tenantId, string? userId, string action, string outcome, string reason, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await audit.PublishAsync(tenantId, userId is null ? "anonymous" : $"user:{userId}", action, userId is null ? $"tenant/{tenantId}/login" : $"user/{userId}",
+                outcome, reason, null, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogAuditFailed(logger, action, ex);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not publish the audit event of {Action}")]
+    private static partial void LogAuditFailed(ILogger logger, string action, Exception ex);
 
     public static string NormalizeEmail(string email) => email.Trim().ToLowerInvariant();
 
