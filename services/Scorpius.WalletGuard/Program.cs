@@ -4,7 +4,7 @@ using Scorpius.WalletGuard;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults(ScorpiusApps.WalletGuard);
-builder.Services.AddWalletGuard();
+builder.Services.AddWalletGuard(builder.Configuration);
 
 var app = builder.Build();
 app.MapDefaultEndpoints();

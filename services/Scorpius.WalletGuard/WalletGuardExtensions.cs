@@ -4,6 +4,7 @@ using Scorpius.RiskEngine.Intel;
 using Scorpius.ServiceDefaults;
 using Scorpius.WalletGuard.Actors;
 using Scorpius.WalletGuard.Assessments;
+using Scorpius.WalletGuard.Monitoring;
 using Scorpius.WalletGuard.Policies;
 using Scorpius.WalletGuard.Wallets;
 
@@ -15,7 +16,8 @@ public static class WalletGuardExtensions
     // The bundled intelligence is immutable and costly to load: once per process, shared by every host in it.
     private static readonly Lazy<IThreatIntel> Intel = new(BundledThreatIntel.Load);
 
-    public static IServiceCollection AddWalletGuard(this IServiceCollection services)
+    /// <param name="configuration">Read at registration for the chain monitor, which is registered only when <c>Monitor:Ethereum:RpcUrl</c> is set.</param>
+    public static IServiceCollection AddWalletGuard(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<WalletGuardOptions>().BindConfiguration(WalletGuardOptions.Section);
         services.AddSingleton(sp => new RiskAssessor(Intel.Value, sp.GetRequiredService<TimeProvider>()));
@@ -23,6 +25,7 @@ public static class WalletGuardExtensions
         services.AddSingleton<PolicyStore>();
         services.AddSingleton<WalletActors>();
         services.AddSingleton<AssessmentService>();
+        services.AddWalletGuardMonitor(configuration);
 
         services.AddActors(options =>
         {

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Dapr;
 using Dapr.Client;
 using Microsoft.Extensions.Options;
+using Scorpius.ChainMonitor;
 using Scorpius.Contracts;
 using Scorpius.RiskEngine;
 using Scorpius.RiskEngine.Detectors;
@@ -31,11 +32,45 @@ public sealed class AssessmentService(
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>Assesses every item (in parallel across wallets, in order within a wallet) and returns the results in input order.</summary>
-    public async Task<JsonNode[]> AssessAsync(string tenantId, IReadOnlyList<JsonElement> items, CancellationToken cancellationToken)
+    public async Task<JsonNode[]> AssessAsync(string tenantId, IReadOnlyList<JsonElement> items, CancellationToken cancellationToken) =>
+        await AssessAsync(tenantId, await wallets.ListAsync(tenantId, cancellationToken), items, ProtectionRequested.FromApi, null, cancellationToken);
+
+    /// <summary>
+    /// A mined transaction the chain monitor saw touching a protected wallet: the same pipeline as
+    /// <c>POST /v1/assessments</c> (the wallet's known counterparties, the engine, the policies, the actor's decision and
+    /// record, <see cref="ProtectionRequested"/>) with source <see cref="ProtectionRequested.FromMonitor"/> and the
+    /// assessment id <see cref="MonitorAssessmentId"/>, so a transaction seen again (a restart before the checkpoint, a
+    /// reorg) maps to the same workflow instance. Returns null, assessing nothing, when the wallet is no longer protected
+    /// as it was listed (deleted or moved to another address or chain since the poll read it).
+    /// </summary>
+    public async Task<JsonNode?> AssessObservedAsync(ObservedTransaction observed, CancellationToken cancellationToken)
     {
-        var tenantWallets = await wallets.ListAsync(tenantId, cancellationToken);
-        var call = new CallContext(tenantId, tenantWallets, (await policies.GetTenantPolicyAsync(tenantId, cancellationToken)).Rules);
-        var prepared = items.Select((item, i) => Prepare(item, i, call)).ToArray();
+        ArgumentNullException.ThrowIfNull(observed);
+        var watched = observed.Wallet;
+        var tenantWallets = await wallets.ListAsync(watched.TenantId, cancellationToken);
+        var wallet = tenantWallets.FirstOrDefault(w => w.Id == watched.WalletId);
+        if (wallet is null || wallet.Chain != Wallet.Ethereum || wallet.ChainId != watched.ChainId
+            || wallet.MatchKey != watched.Address.ToLowerInvariant()) return null;
+        var request = (JsonObject)observed.Request.DeepClone();
+        request["walletId"] = wallet.Id;
+        var item = JsonSerializer.SerializeToElement(request, Json);
+        var assessmentId = MonitorAssessmentId(watched.ChainId, observed.TxHash, wallet.Id);
+        return (await AssessAsync(watched.TenantId, tenantWallets, [item], ProtectionRequested.FromMonitor, assessmentId, cancellationToken))[0];
+    }
+
+    /// <summary>The assessment id of a mined transaction for one wallet: <c>tx-{chainId}-{txHash}-{walletId}</c> (lower-case hash).</summary>
+    public static string MonitorAssessmentId(long chainId, string txHash, string walletId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(txHash);
+        ArgumentException.ThrowIfNullOrEmpty(walletId);
+        return $"tx-{chainId.ToString(System.Globalization.CultureInfo.InvariantCulture)}-{txHash.ToLowerInvariant()}-{walletId}";
+    }
+
+    private async Task<JsonNode[]> AssessAsync(string tenantId, IReadOnlyList<Wallet> tenantWallets, IReadOnlyList<JsonElement> items, string source,
+        string? assessmentId, CancellationToken cancellationToken)
+    {
+        var call = new CallContext(tenantId, tenantWallets, (await policies.GetTenantPolicyAsync(tenantId, cancellationToken)).Rules, source);
+        var prepared = items.Select((item, i) => Prepare(item, i, call, assessmentId)).ToArray();
         var results = new JsonNode[prepared.Length];
         var groups = prepared.GroupBy(p => p.Wallet?.Id ?? $"#item:{p.Index}").ToArray();
         await Parallel.ForEachAsync(groups,
@@ -47,7 +82,7 @@ public sealed class AssessmentService(
         return results;
     }
 
-    private sealed record CallContext(string TenantId, IReadOnlyList<Wallet> Wallets, IReadOnlyList<PolicyRule> TenantRules)
+    private sealed record CallContext(string TenantId, IReadOnlyList<Wallet> Wallets, IReadOnlyList<PolicyRule> TenantRules, string Source)
     {
         public ConcurrentDictionary<string, Task<PolicyDocument>> WalletPolicies { get; } = new(StringComparer.Ordinal);
     }
@@ -55,7 +90,7 @@ public sealed class AssessmentService(
     private sealed record Prepared(
         int Index, string AssessmentId, JsonElement RequestJson, AssessmentRequest? Request, string? Error, Wallet? Wallet, RequestFacts Facts);
 
-    private Prepared Prepare(JsonElement item, int index, CallContext call)
+    private Prepared Prepare(JsonElement item, int index, CallContext call, string? givenId)
     {
         if (item.ValueKind != JsonValueKind.Object)
         {
@@ -69,7 +104,7 @@ public sealed class AssessmentService(
             JsonValueKind.Number => idElement.GetRawText(),
             _ => null,
         } : null;
-        var assessmentId = string.IsNullOrEmpty(id) ? NewId() : id;
+        var assessmentId = givenId ?? (string.IsNullOrEmpty(id) ? NewId() : id);
         var json = item.Clone();
         AssessmentRequest request;
         try
@@ -141,7 +176,7 @@ public sealed class AssessmentService(
         var verdict = new ProtectionVerdict(result.Verdict, result.Score,
             [.. result.Findings.Select(f => new FindingSummary(f.Code, f.Severity, f.Message))], decision.Action, decision.RuleId);
         var requested = new ProtectionRequested(call.TenantId, item.AssessmentId, item.Wallet?.Id, item.Wallet?.Ref,
-            ProtectionRequested.FromApi, item.RequestJson, verdict, now);
+            call.Source, item.RequestJson, verdict, now);
         try
         {
             await dapr.PublishEventAsync(DaprNames.PubSub, ProtectionRequested.Topic, requested,

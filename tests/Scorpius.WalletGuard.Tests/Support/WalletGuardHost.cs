@@ -46,13 +46,13 @@ public sealed class WalletGuardHost : IAsyncDisposable
 
     public IServiceProvider Services => App.Services;
 
-    public static async Task<WalletGuardHost> StartAsync(FakeSidecarOptions? sidecarOptions = null)
+    public static async Task<WalletGuardHost> StartAsync(FakeSidecarOptions? sidecarOptions = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var sidecar = await FakeDaprSidecar.StartAsync(sidecarOptions);
         var identity = TestIdentity.On(sidecar);
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var actors = new InProcessActorProxyFactory(clock);
-        var app = new Factory(sidecar, services =>
+        var app = new Factory(sidecar, settings, services =>
         {
             services.AddSingleton<TimeProvider>(clock);
             services.AddSingleton<IActorProxyFactory>(actors);
@@ -81,7 +81,8 @@ public sealed class WalletGuardHost : IAsyncDisposable
         await Sidecar.DisposeAsync();
     }
 
-    private sealed class Factory(FakeDaprSidecar sidecar, Action<IServiceCollection> configure) : ScorpiusAppFactory<Program>(sidecar)
+    private sealed class Factory(FakeDaprSidecar sidecar, IReadOnlyDictionary<string, string?>? settings, Action<IServiceCollection> configure)
+        : ScorpiusAppFactory<Program>(sidecar, settings)
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
