@@ -210,6 +210,38 @@ public sealed class MonitorTests : IAsyncLifetime
             monitored.Services.GetRequiredService<EthereumMonitorOptions>().PollInterval));
     }
 
+    [Fact]
+    public async Task Bitcoin_wallets_are_watched_by_the_bitcoin_monitor_with_rpc_credentials_from_the_secret_store()
+    {
+        var btc = await host.CreateWalletAsync("bitcoin", "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq");
+        await host.CreateWalletAsync("ethereum", Requests.Wallet, ChainId);
+        Assert.Equal([new WatchedWallet(WalletGuardHost.Tenant, btc.Id, btc.Address, BitcoinMonitor.ChainId)], await Directory.ListAsync(BitcoinMonitor.ChainId, default));
+
+        host.Sidecar.SetSecret(DaprNames.SecretStore, ScorpiusApps.WalletGuardId, new Dictionary<string, string>
+        {
+            [BitcoinRpcCredentialsHandler.UserKey] = "rpcuser", [BitcoinRpcCredentialsHandler.PasswordKey] = "rpc-pa:ss",
+        });
+        var inner = new RecordingHandler();
+        using var dapr = host.Sidecar.CreateClient();
+        using var client = new HttpClient(new BitcoinRpcCredentialsHandler(dapr) { InnerHandler = inner });
+        using var request = new HttpRequestMessage(HttpMethod.Post, "http://127.0.0.1:18443/") { Content = new StringContent("{}") };
+        request.Headers.Authorization = new("Basic", "cGxhY2Vob2xkZXI="); // what NBitcoin's client puts there
+        await client.SendAsync(request);
+        Assert.Equal("Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("rpcuser:rpc-pa:ss")), inner.Authorizations.Single());
+
+        Assert.Null(host.Services.GetService<BitcoinMonitor>());
+        await using var monitored = await WalletGuardHost.StartAsync(settings: new Dictionary<string, string?>
+        {
+            ["Monitor:Bitcoin:RpcUrl"] = "http://127.0.0.1:9/", // nothing listens: its polls fail and back off
+            ["Monitor:Bitcoin:Network"] = "main",
+            ["Monitor:Bitcoin:PollInterval"] = "00:00:05",
+        });
+        Assert.NotNull(monitored.Services.GetRequiredService<BitcoinMonitor>());
+        Assert.Contains(monitored.Services.GetServices<IHostedService>(), s => s is BitcoinMonitorService);
+        Assert.DoesNotContain(monitored.Services.GetServices<IHostedService>(), s => s is EthereumMonitorService);
+        Assert.IsType<WatchedWalletDirectory>(monitored.Services.GetRequiredService<IWatchedWallets>());
+    }
+
     private static ObservedTransaction Observed(Wallet wallet, string txHash, JsonObject request, string tenant = WalletGuardHost.Tenant, string[]? eoas = null)
     {
         request["id"] = txHash;
@@ -222,10 +254,12 @@ public sealed class MonitorTests : IAsyncLifetime
     private sealed class RecordingHandler : HttpMessageHandler
     {
         public List<string> Urls { get; } = [];
+        public List<string> Authorizations { get; } = [];
 
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             Urls.Add(request.RequestUri!.AbsoluteUri);
+            Authorizations.Add(request.Headers.Authorization?.ToString() ?? "");
             return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK));
         }
     }

@@ -1,6 +1,7 @@
 using Dapr.Client;
 using Nethereum.JsonRpc.Client;
 using Nethereum.Web3;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Scorpius.ChainMonitor;
 
 namespace Scorpius.WalletGuard.Monitoring;
@@ -16,24 +17,50 @@ namespace Scorpius.WalletGuard.Monitoring;
 public static class WalletGuardMonitor
 {
     public const string RpcHttpClient = "ethereum-rpc";
+    public const string BitcoinRpcHttpClient = "bitcoin-rpc";
 
     public static IServiceCollection AddWalletGuardMonitor(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        AddBitcoin(services, configuration);
         var options = configuration.GetSection(EthereumMonitorOptions.Section).Get<EthereumMonitorOptions>() ?? new EthereumMonitorOptions();
         if (options.RpcUrl is null) return services;
         if (!options.RpcUrl.IsAbsoluteUri)
             throw new InvalidOperationException($"{EthereumMonitorOptions.Section}:RpcUrl must be an absolute http(s) URL.");
 
         services.AddSingleton(options);
-        services.AddSingleton<IWatchedWallets, WatchedWalletDirectory>();
-        services.AddSingleton<IObservedTransactionSink, MonitorAssessmentSink>();
-        services.AddSingleton<IMonitorCheckpoints, DaprMonitorCheckpoints>();
+        AddShared(services);
         services.AddHttpClient(RpcHttpClient).AddHttpMessageHandler(sp => new RpcApiKeyHandler(sp.GetRequiredService<DaprClient>()));
         services.AddSingleton<IWeb3>(sp =>
             new Web3(new RpcClient(options.RpcUrl, sp.GetRequiredService<IHttpClientFactory>().CreateClient(RpcHttpClient))));
         services.AddSingleton<EthereumMonitor>();
         services.AddHostedService<EthereumMonitorService>();
         return services;
+    }
+
+    /// <summary>
+    /// The Bitcoin monitor, when <c>Monitor:Bitcoin:RpcUrl</c> is set: bitcoin wallets (chain id <see cref="BitcoinMonitor.ChainId"/>)
+    /// on <c>Monitor:Bitcoin:Network</c>, Bitcoin Core's RPC credentials from the secret store (<see cref="BitcoinRpcCredentialsHandler"/>).
+    /// </summary>
+    private static void AddBitcoin(IServiceCollection services, IConfiguration configuration)
+    {
+        var options = configuration.GetSection(BitcoinMonitorOptions.Section).Get<BitcoinMonitorOptions>() ?? new BitcoinMonitorOptions();
+        if (options.RpcUrl is null) return;
+        if (!options.RpcUrl.IsAbsoluteUri) throw new InvalidOperationException($"{BitcoinMonitorOptions.Section}:RpcUrl must be an absolute http(s) URL.");
+        services.AddSingleton(options);
+        AddShared(services);
+        services.AddHttpClient(BitcoinRpcHttpClient).AddHttpMessageHandler(sp => new BitcoinRpcCredentialsHandler(sp.GetRequiredService<DaprClient>()));
+        // The credentials below are placeholders: the handler sets the real ones from the secret store on every request.
+        services.AddSingleton(sp => BitcoinMonitor.CreateRpcClient(options, new System.Net.NetworkCredential("from-secret-store", "from-secret-store"),
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(BitcoinRpcHttpClient)));
+        services.AddSingleton<BitcoinMonitor>();
+        services.AddHostedService<BitcoinMonitorService>();
+    }
+
+    private static void AddShared(IServiceCollection services)
+    {
+        services.TryAddSingleton<IWatchedWallets, WatchedWalletDirectory>();
+        services.TryAddSingleton<IObservedTransactionSink, MonitorAssessmentSink>();
+        services.TryAddSingleton<IMonitorCheckpoints, DaprMonitorCheckpoints>();
     }
 }
