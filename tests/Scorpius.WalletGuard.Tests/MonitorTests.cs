@@ -122,6 +122,10 @@ public sealed class MonitorTests : IAsyncLifetime
         var published = host.Published();
         Assert.Equal(2, published.Count);
         Assert.Equal(published[0].InstanceId, published[1].InstanceId);
+        // The wallet's actor keeps the first decision: the transfer is counted once towards velocity.
+        var activity = await host.Actors.Actor($"{WalletGuardHost.Tenant}:{wallet.Id}").GetActivityAsync();
+        Assert.Single(activity.Decisions);
+        Assert.Equal(1, activity.Buckets.Sum(b => b.Count));
     }
 
     [Fact]

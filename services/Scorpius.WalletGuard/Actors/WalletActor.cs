@@ -39,6 +39,13 @@ public sealed class WalletActor : Actor, IWalletActor, IRemindable
     public async Task<PolicyDecision> DecideAsync(DecisionRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
+        // A mined transaction seen again (a restart before the checkpoint, a reorg) keeps its first decision and is not
+        // counted twice. Only monitor assessments: an API caller may reuse its own request ids for different requests.
+        if (request.AssessmentId.StartsWith(Assessments.AssessmentService.MonitorPrefix, StringComparison.Ordinal)
+            && (await GetAsync<List<RecentDecision>>(DecisionsKey)).LastOrDefault(d => d.AssessmentId == request.AssessmentId) is { } seen)
+        {
+            return new PolicyDecision(seen.Action, seen.RuleId);
+        }
         var buckets = await GetAsync<List<VelocityBucket>>(VelocityKey);
         var decision = PolicyEvaluator.Evaluate(request.Facts, request.Rules, buckets, request.At);
         await RecordAsync(new ActivityRecord(request.AssessmentId, request.At, FinalVerdict(request.Facts.Verdict, decision.Action),

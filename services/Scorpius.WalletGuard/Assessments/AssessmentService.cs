@@ -58,12 +58,14 @@ public sealed class AssessmentService(
         return (await AssessAsync(watched.TenantId, tenantWallets, [item], ProtectionRequested.FromMonitor, assessmentId, cancellationToken))[0];
     }
 
+    public const string MonitorPrefix = "tx-";
+
     /// <summary>The assessment id of a mined transaction for one wallet: <c>tx-{chainId}-{txHash}-{walletId}</c> (lower-case hash).</summary>
     public static string MonitorAssessmentId(long chainId, string txHash, string walletId)
     {
         ArgumentException.ThrowIfNullOrEmpty(txHash);
         ArgumentException.ThrowIfNullOrEmpty(walletId);
-        return $"tx-{chainId.ToString(System.Globalization.CultureInfo.InvariantCulture)}-{txHash.ToLowerInvariant()}-{walletId}";
+        return $"{MonitorPrefix}{chainId.ToString(System.Globalization.CultureInfo.InvariantCulture)}-{txHash.ToLowerInvariant()}-{walletId}";
     }
 
     private async Task<JsonNode[]> AssessAsync(string tenantId, IReadOnlyList<Wallet> tenantWallets, IReadOnlyList<JsonElement> items, string source,
