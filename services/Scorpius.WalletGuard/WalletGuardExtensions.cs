@@ -21,6 +21,7 @@ public static class WalletGuardExtensions
     {
         services.AddOptions<WalletGuardOptions>().BindConfiguration(WalletGuardOptions.Section);
         services.AddSingleton(sp => new RiskAssessor(Intel.Value, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<ReadCache>();
         services.AddSingleton<WalletStore>();
         services.AddSingleton<PolicyStore>();
         services.AddSingleton<WalletActors>();
@@ -68,4 +69,7 @@ public sealed class WalletGuardOptions
 
     /// <summary>How many wallets of one batch are assessed at once (requests of one wallet always run in order).</summary>
     public int BatchParallelism { get; set; } = 8;
+
+    /// <summary>How long the assessment path reuses a tenant's wallets and policies read from the state store (see <see cref="ReadCache"/>).</summary>
+    public TimeSpan ReadCacheLifetime { get; set; } = TimeSpan.FromSeconds(2);
 }

@@ -34,6 +34,21 @@ public sealed class AssessmentApiTests : IAsyncLifetime
     private static string[] Codes(JsonNode result) => [.. result["findings"]!.AsArray().Select(f => f!["code"]!.GetValue<string>())];
 
     [Fact]
+    public async Task A_policy_changed_here_applies_at_once_and_one_changed_by_another_replica_within_the_read_cache_lifetime()
+    {
+        await PutTenantPolicyAsync(new { rules = new[] { new { id = "block-all", action = "block", conditions = new { } } } });
+        Assert.Equal("block", (await AssessAsync(Requests.Approve("a", Requests.UnknownSpender)))["policy"]!["action"]!.GetValue<string>());
+
+        // Another replica empties the policy: this one keeps its read for the cache lifetime (2 s), then reads again.
+        using var dapr = host.Sidecar.CreateClient();
+        await dapr.SaveStateAsync(Scorpius.Contracts.DaprNames.StateStore, Scorpius.WalletGuard.Policies.PolicyStore.TenantKey(WalletGuardHost.Tenant),
+            new { rules = Array.Empty<object>() });
+        Assert.Equal("block", (await AssessAsync(Requests.Approve("b", Requests.UnknownSpender)))["policy"]!["action"]!.GetValue<string>());
+        host.Clock.Advance(TimeSpan.FromSeconds(3));
+        Assert.Equal("warn", (await AssessAsync(Requests.Approve("c", Requests.UnknownSpender)))["policy"]!["action"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task A_single_request_is_answered_with_the_cli_result_and_a_policy()
     {
         var result = await AssessAsync(Requests.Approve("one", Requests.UnknownSpender));

@@ -33,7 +33,7 @@ public sealed class AssessmentService(
 
     /// <summary>Assesses every item (in parallel across wallets, in order within a wallet) and returns the results in input order.</summary>
     public async Task<JsonNode[]> AssessAsync(string tenantId, IReadOnlyList<JsonElement> items, CancellationToken cancellationToken) =>
-        await AssessAsync(tenantId, await wallets.ListAsync(tenantId, cancellationToken), items, ProtectionRequested.FromApi, null, cancellationToken);
+        await AssessAsync(tenantId, await wallets.ListCachedAsync(tenantId, cancellationToken), items, ProtectionRequested.FromApi, null, cancellationToken);
 
     /// <summary>
     /// A mined transaction the chain monitor saw touching a protected wallet: the same pipeline as
@@ -71,7 +71,7 @@ public sealed class AssessmentService(
     private async Task<JsonNode[]> AssessAsync(string tenantId, IReadOnlyList<Wallet> tenantWallets, IReadOnlyList<JsonElement> items, string source,
         string? assessmentId, CancellationToken cancellationToken)
     {
-        var call = new CallContext(tenantId, tenantWallets, (await policies.GetTenantPolicyAsync(tenantId, cancellationToken)).Rules, source);
+        var call = new CallContext(tenantId, tenantWallets, (await policies.GetTenantPolicyCachedAsync(tenantId, cancellationToken)).Rules, source);
         var prepared = items.Select((item, i) => Prepare(item, i, call, assessmentId)).ToArray();
         var results = new JsonNode[prepared.Length];
         var groups = prepared.GroupBy(p => p.Wallet?.Id ?? $"#item:{p.Index}").ToArray();
@@ -164,7 +164,7 @@ public sealed class AssessmentService(
             var rules = new List<PolicyRule>();
             if (item.Wallet is { } wallet)
             {
-                var walletPolicy = await call.WalletPolicies.GetOrAdd(wallet.Id, id => policies.GetWalletPolicyAsync(call.TenantId, id, cancellationToken));
+                var walletPolicy = await call.WalletPolicies.GetOrAdd(wallet.Id, id => policies.GetWalletPolicyCachedAsync(call.TenantId, id, cancellationToken));
                 rules.AddRange(walletPolicy.Rules);
             }
             rules.AddRange(call.TenantRules);

@@ -7,7 +7,7 @@ namespace Scorpius.WalletGuard.Policies;
 /// Policies in the Dapr state store: one document per tenant and one per protected wallet, keyed by tenant. A PUT
 /// replaces the whole document (last write wins).
 /// </summary>
-public sealed class PolicyStore(DaprClient dapr)
+public sealed class PolicyStore(DaprClient dapr, ReadCache cache)
 {
     public static string TenantKey(string tenantId) => $"wallet-guard||policy||{tenantId}";
 
@@ -19,12 +19,29 @@ public sealed class PolicyStore(DaprClient dapr)
     public async Task<PolicyDocument> GetWalletPolicyAsync(string tenantId, string walletId, CancellationToken cancellationToken) =>
         await dapr.GetStateAsync<PolicyDocument>(DaprNames.StateStore, WalletKey(tenantId, walletId), cancellationToken: cancellationToken) ?? PolicyDocument.Empty;
 
-    public Task SaveTenantPolicyAsync(string tenantId, PolicyDocument policy, CancellationToken cancellationToken) =>
-        dapr.SaveStateAsync(DaprNames.StateStore, TenantKey(tenantId), policy, cancellationToken: cancellationToken);
+    /// <summary>The tenant's policy for the assessment hot path, through the <see cref="ReadCache"/>.</summary>
+    public Task<PolicyDocument> GetTenantPolicyCachedAsync(string tenantId, CancellationToken cancellationToken) =>
+        cache.GetAsync(TenantKey(tenantId), () => GetTenantPolicyAsync(tenantId, cancellationToken));
 
-    public Task SaveWalletPolicyAsync(string tenantId, string walletId, PolicyDocument policy, CancellationToken cancellationToken) =>
-        dapr.SaveStateAsync(DaprNames.StateStore, WalletKey(tenantId, walletId), policy, cancellationToken: cancellationToken);
+    /// <summary>A wallet's policy for the assessment hot path, through the <see cref="ReadCache"/>.</summary>
+    public Task<PolicyDocument> GetWalletPolicyCachedAsync(string tenantId, string walletId, CancellationToken cancellationToken) =>
+        cache.GetAsync(WalletKey(tenantId, walletId), () => GetWalletPolicyAsync(tenantId, walletId, cancellationToken));
 
-    public Task DeleteWalletPolicyAsync(string tenantId, string walletId, CancellationToken cancellationToken) =>
-        dapr.DeleteStateAsync(DaprNames.StateStore, WalletKey(tenantId, walletId), cancellationToken: cancellationToken);
+    public async Task SaveTenantPolicyAsync(string tenantId, PolicyDocument policy, CancellationToken cancellationToken)
+    {
+        await dapr.SaveStateAsync(DaprNames.StateStore, TenantKey(tenantId), policy, cancellationToken: cancellationToken);
+        cache.Forget(TenantKey(tenantId));
+    }
+
+    public async Task SaveWalletPolicyAsync(string tenantId, string walletId, PolicyDocument policy, CancellationToken cancellationToken)
+    {
+        await dapr.SaveStateAsync(DaprNames.StateStore, WalletKey(tenantId, walletId), policy, cancellationToken: cancellationToken);
+        cache.Forget(WalletKey(tenantId, walletId));
+    }
+
+    public async Task DeleteWalletPolicyAsync(string tenantId, string walletId, CancellationToken cancellationToken)
+    {
+        await dapr.DeleteStateAsync(DaprNames.StateStore, WalletKey(tenantId, walletId), cancellationToken: cancellationToken);
+        cache.Forget(WalletKey(tenantId, walletId));
+    }
 }

@@ -19,7 +19,7 @@ public sealed record WalletTenants(IReadOnlyList<string> Tenants);
 /// (ETag-guarded, idempotent) before its first wallet is saved and never removed, so every tenant with a wallet is in
 /// it even after a crash between the two writes; a tenant whose wallets were all deleted costs one read per poll.
 /// </summary>
-public sealed class WalletStore(DaprClient dapr, IOptions<WalletGuardOptions> options)
+public sealed class WalletStore(DaprClient dapr, IOptions<WalletGuardOptions> options, ReadCache cache)
 {
     private const int MaxConflicts = 32;
     private static readonly StateOptions CreateOnly = new() { Concurrency = ConcurrencyMode.FirstWrite };
@@ -35,6 +35,10 @@ public sealed class WalletStore(DaprClient dapr, IOptions<WalletGuardOptions> op
 
     public async Task<IReadOnlyList<Wallet>> ListAsync(string tenantId, CancellationToken cancellationToken) =>
         (await dapr.GetStateAsync<TenantWallets>(DaprNames.StateStore, Key(tenantId), cancellationToken: cancellationToken))?.Wallets ?? [];
+
+    /// <summary>The tenant's wallets for the assessment hot path, through the <see cref="ReadCache"/>.</summary>
+    public Task<IReadOnlyList<Wallet>> ListCachedAsync(string tenantId, CancellationToken cancellationToken) =>
+        cache.GetAsync(Key(tenantId), () => ListAsync(tenantId, cancellationToken));
 
     public async Task<Wallet?> GetAsync(string tenantId, string walletId, CancellationToken cancellationToken) =>
         (await ListAsync(tenantId, cancellationToken)).FirstOrDefault(w => w.Id == walletId);
@@ -59,14 +63,21 @@ public sealed class WalletStore(DaprClient dapr, IOptions<WalletGuardOptions> op
     public async Task<T> UpdateAsync<T>(string tenantId, Func<IReadOnlyList<Wallet>, (IReadOnlyList<Wallet>? Next, T Result)> change, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(change);
-        return await ReadModifyWriteAsync<TenantWallets, T>(Key(tenantId), async current =>
+        try
         {
-            var (next, result) = change(current?.Wallets ?? []);
-            if (next is null) return (null, result);
-            // Indexed before the wallets are saved: a crash in between leaves an indexed tenant, never an unwatched wallet.
-            if (next.Count > 0) await EnsureIndexedAsync(tenantId, cancellationToken);
-            return (new TenantWallets(next), result);
-        }, $"The wallets of tenant '{tenantId}'", cancellationToken);
+            return await ReadModifyWriteAsync<TenantWallets, T>(Key(tenantId), async current =>
+            {
+                var (next, result) = change(current?.Wallets ?? []);
+                if (next is null) return (null, result);
+                // Indexed before the wallets are saved: a crash in between leaves an indexed tenant, never an unwatched wallet.
+                if (next.Count > 0) await EnsureIndexedAsync(tenantId, cancellationToken);
+                return (new TenantWallets(next), result);
+            }, $"The wallets of tenant '{tenantId}'", cancellationToken);
+        }
+        finally
+        {
+            cache.Forget(Key(tenantId));
+        }
     }
 
     private async Task EnsureIndexedAsync(string tenantId, CancellationToken cancellationToken)
