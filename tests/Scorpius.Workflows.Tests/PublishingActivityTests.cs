@@ -57,9 +57,10 @@ public sealed class PublishingActivityTests
         Assert.Equal(new LedgerReceipt("protect-tenant-a-asm-7-decision", entry.Index, 1, entry.LeafHash, [], AuditTrailStandIn.CheckpointOf(1)), receipt with { Proof = [] });
         Assert.Equal(AuditTrailStandIn.ProofOf(entry.Index), receipt.Proof);
         var calls = host.AuditTrail.Requests.Where(r => r.PathAndQuery.StartsWith("/v1/", StringComparison.Ordinal)).ToList();
-        Assert.Equal(
-            ["/v1/entries/by-event/protect-tenant-a-asm-7-decision?source=workflows", "/v1/entries/by-event/protect-tenant-a-asm-7-decision?source=workflows", $"/v1/entries/{entry.Index}/inclusion-proof"],
-            calls.Select(c => c.PathAndQuery));
+        // The first try looked again and again until its patience ran out; the second found the entry at once.
+        Assert.True(calls.Count >= 4, string.Join(", ", calls.Select(c => c.PathAndQuery)));
+        Assert.All(calls.SkipLast(1), c => Assert.Equal("/v1/entries/by-event/protect-tenant-a-asm-7-decision?source=workflows", c.PathAndQuery));
+        Assert.Equal($"/v1/entries/{entry.Index}/inclusion-proof", calls[^1].PathAndQuery);
         // Through Dapr invocation with the app's own service token (a platform principal), fetched once.
         Assert.All(calls, c => Assert.StartsWith("Bearer ey", c.Authorization, StringComparison.Ordinal));
         Assert.Equal(1, host.Identity.TokenCalls);

@@ -19,7 +19,8 @@ namespace Scorpius.Workflows.Protection.Activities;
 /// event again; audit-trail records a CloudEvent once per source + id, so a lost publish is repaired and a duplicate
 /// changes nothing.
 /// </summary>
-public sealed class AppendAuditActivity(DaprClient dapr, ServiceInvoker invoker, ScorpiusApp app) : WorkflowActivity<AppendAuditInput, LedgerReceipt>
+public sealed class AppendAuditActivity(DaprClient dapr, ServiceInvoker invoker, ScorpiusApp app, TimeProvider clock, Microsoft.Extensions.Options.IOptions<WorkflowsOptions> options)
+    : WorkflowActivity<AppendAuditInput, LedgerReceipt>
 {
     public const string Action = "protection.decision";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -36,10 +37,23 @@ public sealed class AppendAuditActivity(DaprClient dapr, ServiceInvoker invoker,
         });
 
         var ledger = invoker.For(ScorpiusApps.AuditTrailId);
-        using var found = await ledger.GetAsync(new Uri(
-            $"/v1/entries/by-event/{Uri.EscapeDataString(eventId)}?source={Uri.EscapeDataString(app.AppId)}", UriKind.Relative));
-        if (found.StatusCode == HttpStatusCode.NotFound)
-            throw new LedgerEntryPendingException($"audit-trail has not recorded event '{eventId}' from '{app.AppId}' yet.");
+        var lookup = new Uri($"/v1/entries/by-event/{Uri.EscapeDataString(eventId)}?source={Uri.EscapeDataString(app.AppId)}", UriKind.Relative);
+        // The entry usually lands within milliseconds: look again shortly (50 ms, doubling to 400 ms) before failing over
+        // to the activity's retry policy, whose first retry waits a whole second.
+        var giveUpAt = clock.GetUtcNow() + options.Value.AuditLookupPatience;
+        var pause = TimeSpan.FromMilliseconds(50);
+        HttpResponseMessage found;
+        while (true)
+        {
+            found = await ledger.GetAsync(lookup);
+            if (found.StatusCode != HttpStatusCode.NotFound) break;
+            found.Dispose();
+            if (clock.GetUtcNow() + pause > giveUpAt)
+                throw new LedgerEntryPendingException($"audit-trail has not recorded event '{eventId}' from '{app.AppId}' yet.");
+            await Task.Delay(pause, clock);
+            pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromMilliseconds(400).Ticks));
+        }
+        using var _ = found;
         found.EnsureSuccessStatusCode();
         var entry = await found.Content.ReadFromJsonAsync<LedgerEntryReference>(Json)
             ?? throw new InvalidOperationException($"audit-trail answered the lookup of event '{eventId}' with nothing.");
