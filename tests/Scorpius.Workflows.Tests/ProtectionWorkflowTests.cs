@@ -70,7 +70,7 @@ public sealed class ProtectionWorkflowTests
     {
         var e = Request(ProtectionData.Benign());
         var decision = RiskDecision.From(e.Verdict!);
-        ExpectAudit(new AppendAuditInput(Instance, e.TenantId, e.AssessmentId, "api", decision, PolicyAction.Allow, null, null, DecidedAt));
+        ExpectAudit(new AppendAuditInput(Instance, e.TenantId, e.AssessmentId, "api", decision, PolicyAction.Allow, null, null, DecidedAt, e.Wallet));
 
         var outcome = await new ProtectionWorkflow().RunAsync(context.Object, e);
 
@@ -89,7 +89,7 @@ public sealed class ProtectionWorkflowTests
         var decision = RiskDecision.From(e.Verdict!);
         var alert = Alert(decision, PolicyAction.Warn);
         ExpectAlert(AlertInput(e, decision, PolicyAction.Warn), alert);
-        ExpectAudit(new AppendAuditInput(Instance, e.TenantId, e.AssessmentId, "api", decision, PolicyAction.Warn, null, alert.AlertId, DecidedAt));
+        ExpectAudit(new AppendAuditInput(Instance, e.TenantId, e.AssessmentId, "api", decision, PolicyAction.Warn, null, alert.AlertId, DecidedAt, e.Wallet));
         ExpectWebhook(new DeliverWebhookInput(alert, e.Wallet, decision, PolicyAction.Warn, Receipt.Index, "api"));
 
         var outcome = await new ProtectionWorkflow().RunAsync(context.Object, e);
@@ -107,7 +107,7 @@ public sealed class ProtectionWorkflowTests
         var decision = RiskDecision.From(e.Verdict!);
         var alert = Alert(decision, PolicyAction.Block);
         ExpectAlert(AlertInput(e, decision, PolicyAction.Block), alert);
-        ExpectAudit(new AppendAuditInput(Instance, e.TenantId, e.AssessmentId, "monitor", decision, PolicyAction.Block, null, alert.AlertId, DecidedAt));
+        ExpectAudit(new AppendAuditInput(Instance, e.TenantId, e.AssessmentId, "monitor", decision, PolicyAction.Block, null, alert.AlertId, DecidedAt, e.Wallet));
         ExpectWebhook(new DeliverWebhookInput(alert, e.Wallet, decision, PolicyAction.Block, Receipt.Index, "monitor"));
 
         var outcome = await new ProtectionWorkflow().RunAsync(context.Object, e);
@@ -124,7 +124,7 @@ public sealed class ProtectionWorkflowTests
         var decision = RiskDecision.From(e.Verdict!);
         var alert = Alert(decision, PolicyAction.Warn, duplicateOf: "alert-protect-tenant-a-asm-0");
         ExpectAlert(AlertInput(e, decision, PolicyAction.Warn), alert);
-        ExpectAudit(new AppendAuditInput(Instance, e.TenantId, e.AssessmentId, "api", decision, PolicyAction.Warn, null, alert.AlertId, DecidedAt));
+        ExpectAudit(new AppendAuditInput(Instance, e.TenantId, e.AssessmentId, "api", decision, PolicyAction.Warn, null, alert.AlertId, DecidedAt, e.Wallet));
 
         var outcome = await new ProtectionWorkflow().RunAsync(context.Object, e);
 
@@ -145,7 +145,7 @@ public sealed class ProtectionWorkflowTests
         var approval = new ApprovalRecord(ApprovalRecord.Approved, "alice", "known counterparty");
         var alert = Alert(decision, PolicyAction.Allow);
         ExpectAlert(AlertInput(e, decision, PolicyAction.Allow), alert);
-        ExpectAudit(new AppendAuditInput(Instance, e.TenantId, e.AssessmentId, "api", decision, PolicyAction.Allow, approval, alert.AlertId, DecidedAt));
+        ExpectAudit(new AppendAuditInput(Instance, e.TenantId, e.AssessmentId, "api", decision, PolicyAction.Allow, approval, alert.AlertId, DecidedAt, e.Wallet));
         ExpectWebhook(new DeliverWebhookInput(alert, e.Wallet, decision, PolicyAction.Allow, Receipt.Index, "api"));
 
         var outcome = await new ProtectionWorkflow().RunAsync(context.Object, e);
@@ -168,7 +168,7 @@ public sealed class ProtectionWorkflowTests
         var approval = new ApprovalRecord(ApprovalRecord.Rejected, "bob", null);
         var alert = Alert(decision, PolicyAction.Block);
         ExpectAlert(AlertInput(e, decision, PolicyAction.Block), alert);
-        ExpectAudit(new AppendAuditInput(Instance, e.TenantId, e.AssessmentId, "api", decision, PolicyAction.Block, approval, alert.AlertId, DecidedAt));
+        ExpectAudit(new AppendAuditInput(Instance, e.TenantId, e.AssessmentId, "api", decision, PolicyAction.Block, approval, alert.AlertId, DecidedAt, e.Wallet));
         ExpectWebhook(new DeliverWebhookInput(alert, e.Wallet, decision, PolicyAction.Block, Receipt.Index, "api"));
 
         var outcome = await new ProtectionWorkflow().RunAsync(context.Object, e);
@@ -188,7 +188,7 @@ public sealed class ProtectionWorkflowTests
         var approval = new ApprovalRecord(ApprovalRecord.TimedOut, null, null);
         var alert = Alert(decision, PolicyAction.Block);
         ExpectAlert(AlertInput(e, decision, PolicyAction.Block), alert);
-        ExpectAudit(new AppendAuditInput(Instance, e.TenantId, e.AssessmentId, "api", decision, PolicyAction.Block, approval, alert.AlertId, DecidedAt));
+        ExpectAudit(new AppendAuditInput(Instance, e.TenantId, e.AssessmentId, "api", decision, PolicyAction.Block, approval, alert.AlertId, DecidedAt, e.Wallet));
         ExpectWebhook(new DeliverWebhookInput(alert, e.Wallet, decision, PolicyAction.Block, Receipt.Index, "api"));
 
         var outcome = await new ProtectionWorkflow().RunAsync(context.Object, e);
@@ -206,7 +206,7 @@ public sealed class ProtectionWorkflowTests
             .Callback(() => calls.Add(nameof(AssessRiskActivity))).ReturnsAsync(computed);
         var alert = Alert(computed, PolicyAction.Block);
         ExpectAlert(AlertInput(e, computed, PolicyAction.Block), alert);
-        ExpectAudit(new AppendAuditInput(Instance, e.TenantId, e.AssessmentId, "api", computed, PolicyAction.Block, null, alert.AlertId, DecidedAt));
+        ExpectAudit(new AppendAuditInput(Instance, e.TenantId, e.AssessmentId, "api", computed, PolicyAction.Block, null, alert.AlertId, DecidedAt, e.Wallet));
         ExpectWebhook(new DeliverWebhookInput(alert, e.Wallet, computed, PolicyAction.Block, Receipt.Index, "api"));
 
         var outcome = await new ProtectionWorkflow().RunAsync(context.Object, e);

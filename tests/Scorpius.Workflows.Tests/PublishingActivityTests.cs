@@ -38,6 +38,11 @@ public sealed class PublishingActivityTests
         var receipt = await activity.RunAsync(Mock.Of<WorkflowActivityContext>(), input);
 
         var audits = host.Sidecar.PubSub.Published.Where(m => m.Topic == DaprNames.Topics.Audit).ToList();
+        // Once on record, the decision is announced on assessment.completed (only by the try that found the entry).
+        var completed = Assert.Single(host.Sidecar.PubSub.Published, m => m.Topic == DaprNames.Topics.AssessmentCompleted);
+        Assert.Equal(("protect-tenant-a-asm-7-completed", "workflows", AssessmentCompleted.CloudEventType), (completed.Id, completed.CloudEvent["source"]!.GetValue<string>(), completed.Type));
+        var announced = completed.DataAs<AssessmentCompleted>()!;
+        Assert.Equal(("tenant-a", "asm-7", Verdict.Warning, 65), (announced.TenantId, announced.AssessmentId, announced.Verdict, announced.Score));
         Assert.Equal(2, audits.Count); // every try publishes the same event again
         Assert.All(audits, m =>
         {

@@ -123,7 +123,8 @@ public sealed record AppendAuditInput(
     PolicyAction Action,
     ApprovalRecord? Approval,
     string? AlertId,
-    DateTimeOffset DecidedAt);
+    DateTimeOffset DecidedAt,
+    WalletRef? Wallet = null);
 
 /// <summary>
 /// Where the audited decision sits in the ledger, and the proof: RFC 9162 inclusion proof (base64 hashes, leaf to
@@ -151,6 +152,9 @@ public static class ProtectionIds
 
     /// <summary>The CloudEvent id of the audit event recording the decision of a protection instance.</summary>
     public static string AuditEventId(string instanceId) => $"{instanceId}-decision";
+
+    /// <summary>The CloudEvent id of the instance's <c>assessment.completed</c> announcement.</summary>
+    public static string CompletedEventId(string instanceId) => $"{instanceId}-completed";
 
     /// <summary>The CloudEvent id of the alert.raised event of an alert: the alert id itself.</summary>
     public static string AlertEventId(string alertId) => alertId;

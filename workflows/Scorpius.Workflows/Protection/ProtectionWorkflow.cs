@@ -65,7 +65,7 @@ public sealed class ProtectionWorkflow : Workflow<ProtectionRequested, Protectio
         }
 
         var receipt = await context.CallActivityAsync<LedgerReceipt>(nameof(AppendAuditActivity),
-            new AppendAuditInput(instanceId, input.TenantId, input.AssessmentId, input.Source, decision, action, approval, alert?.AlertId, decidedAt), AuditRetry);
+            new AppendAuditInput(instanceId, input.TenantId, input.AssessmentId, input.Source, decision, action, approval, alert?.AlertId, decidedAt, input.Wallet), AuditRetry);
 
         string? webhookEventId = null;
         if (alert is { Suppressed: false })

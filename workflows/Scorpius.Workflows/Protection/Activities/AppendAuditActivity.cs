@@ -62,6 +62,15 @@ public sealed class AppendAuditActivity(DaprClient dapr, ServiceInvoker invoker,
         proved.EnsureSuccessStatusCode();
         var proof = await proved.Content.ReadFromJsonAsync<LedgerInclusionProof>(Json)
             ?? throw new InvalidOperationException($"audit-trail answered the inclusion proof of entry {entry.Index} with nothing.");
+        // The decision is on record: announce it (customers' assessment webhooks, reports, the dashboard), once per instance.
+        await dapr.PublishEventAsync(DaprNames.PubSub, AssessmentCompleted.Topic,
+            new AssessmentCompleted(input.TenantId, input.AssessmentId, input.Wallet, input.Decision.Verdict, input.Decision.Score, input.Decision.Findings, input.DecidedAt),
+            new Dictionary<string, string>
+            {
+                ["cloudevent.id"] = ProtectionIds.CompletedEventId(input.InstanceId),
+                ["cloudevent.source"] = app.AppId,
+                ["cloudevent.type"] = AssessmentCompleted.CloudEventType,
+            });
         return new LedgerReceipt(eventId, proof.Index, proof.TreeSize, proof.LeafHash, proof.Proof, proof.Checkpoint);
     }
 
