@@ -68,6 +68,7 @@ public class CredentialBenchmarks
         collection.AddSingleton<AuthorityClient>();
         collection.AddSingleton<SigningKeys>();
         collection.AddSingleton<TokenValidator>();
+        collection.AddSingleton<ValidatedTokens>();
         collection.AddSingleton<CredentialStatus>();
         collection.AddSingleton<ICredentialResolver, DaprCredentialResolver>();
         services = collection.BuildServiceProvider();

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Caching.Memory;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http;
 using Scorpius.Contracts;
@@ -22,7 +23,7 @@ public interface ICredentialResolver
 /// auth-proxy, through <see cref="CredentialStatus"/>'s cache; API keys are described by auth-proxy, once per check
 /// interval. Malformed or forged credentials never reach auth-proxy.
 /// </summary>
-public sealed class DaprCredentialResolver(TokenValidator tokens, CredentialStatus status) : ICredentialResolver
+public sealed class DaprCredentialResolver(TokenValidator tokens, CredentialStatus status, ValidatedTokens validated) : ICredentialResolver
 {
     public async Task<CredentialResult> ResolveAsync(HttpContext context, Credential credential, CancellationToken cancellationToken)
     {
@@ -33,12 +34,18 @@ public sealed class DaprCredentialResolver(TokenValidator tokens, CredentialStat
             return key is null ? CredentialResult.Fail("The API key is not active.") : CredentialResult.Success(PrincipalOf(key));
         }
 
-        var validated = await tokens.ValidateAsync(credential.Value, cancellationToken);
-        if (!validated.IsValid) return CredentialResult.Fail(validated.Exception?.Message ?? "The access token is not valid.");
+        // A token seen and validated recently is not verified again (signature checks dominate the cost of a request);
+        // its revocation status is still asked for on the status cache's own schedule.
+        var claims = validated.Find(credential.Value);
+        if (claims is null)
+        {
+            var result = await tokens.ValidateAsync(credential.Value, cancellationToken);
+            if (!result.IsValid) return CredentialResult.Fail(result.Exception?.Message ?? "The access token is not valid.");
+            claims = [.. result.ClaimsIdentity.Claims, new Claim(ScorpiusAuth.CredentialKindClaim, "access_token")];
+            validated.Remember(credential.Value, claims, result.SecurityToken.ValidTo);
+        }
         if (await status.DescribeAsync(credential.Value, cancellationToken) is null) return CredentialResult.Fail("The access token has been revoked.");
-        var identity = new ClaimsIdentity(validated.ClaimsIdentity.Claims, ScorpiusAuth.CredentialScheme, ScorpiusClaims.Subject, ScorpiusClaims.Role);
-        identity.AddClaim(new Claim(ScorpiusAuth.CredentialKindClaim, "access_token"));
-        return CredentialResult.Success(new ClaimsPrincipal(identity));
+        return CredentialResult.Success(new ClaimsPrincipal(new ClaimsIdentity(claims, ScorpiusAuth.CredentialScheme, ScorpiusClaims.Subject, ScorpiusClaims.Role)));
     }
 
     internal static ClaimsPrincipal PrincipalOf(CredentialDescription key)
@@ -51,6 +58,40 @@ public sealed class DaprCredentialResolver(TokenValidator tokens, CredentialStat
         identity.AddClaim(new Claim(ScorpiusAuth.CredentialKindClaim, key.Kind ?? "api_key"));
         return new ClaimsPrincipal(identity);
     }
+}
+
+/// <summary>
+/// Access tokens that passed validation, remembered (by SHA-256) until the earlier of their expiry and the credential check
+/// interval, so a client sending the same token again is not verified again. Bounded in size.
+/// </summary>
+public sealed class ValidatedTokens : IDisposable
+{
+    private readonly Microsoft.Extensions.Caching.Memory.MemoryCache cache;
+    private readonly TimeProvider clock;
+    private readonly TimeSpan interval;
+
+    public ValidatedTokens(Microsoft.Extensions.Options.IOptions<AuthSettings> options, TimeProvider clock)
+    {
+        this.clock = clock;
+        interval = options.Value.CredentialCheckInterval;
+        cache = new(new Microsoft.Extensions.Caching.Memory.MemoryCacheOptions { SizeLimit = options.Value.MaxCachedCredentials });
+    }
+
+    public IReadOnlyList<Claim>? Find(string token) =>
+        cache.TryGetValue(Key(token), out (IReadOnlyList<Claim> Claims, DateTimeOffset Until) entry) && entry.Until > clock.GetUtcNow() ? entry.Claims : null;
+
+    public void Remember(string token, IReadOnlyList<Claim> claims, DateTime validTo)
+    {
+        var now = clock.GetUtcNow();
+        var until = new DateTimeOffset(DateTime.SpecifyKind(validTo, DateTimeKind.Utc));
+        if (now + interval < until) until = now + interval;
+        if (until <= now) return;
+        cache.Set(Key(token), (claims, until), new Microsoft.Extensions.Caching.Memory.MemoryCacheEntryOptions { Size = 1, AbsoluteExpiration = until });
+    }
+
+    private static string Key(string token) => Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token)));
+
+    public void Dispose() => cache.Dispose();
 }
 
 /// <summary>The shape of an API key, <c>scp_{live|test}_{16 chars [a-z0-9]}_{64 hex}</c>, checked before anyone is asked about it.</summary>

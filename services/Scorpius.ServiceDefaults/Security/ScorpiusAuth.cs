@@ -37,6 +37,7 @@ public static class ScorpiusAuth
         services.AddSingleton<AuthorityClient>();
         services.AddSingleton<SigningKeys>();
         services.AddSingleton<TokenValidator>();
+        services.AddSingleton<ValidatedTokens>();
         services.AddSingleton<CredentialStatus>();
         services.AddSingleton<ServiceTokens>();
         services.AddSingleton<ServiceInvoker>();

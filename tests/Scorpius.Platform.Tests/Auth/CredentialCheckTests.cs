@@ -48,6 +48,7 @@ public sealed class CredentialCheckTests : IAsyncLifetime
         collection.AddSingleton<AuthorityClient>();
         collection.AddSingleton<SigningKeys>();
         collection.AddSingleton<TokenValidator>();
+        collection.AddSingleton<ValidatedTokens>();
         collection.AddSingleton<CredentialStatus>();
         collection.AddSingleton<ICredentialResolver, DaprCredentialResolver>();
         return collection.BuildServiceProvider();
@@ -85,6 +86,25 @@ public sealed class CredentialCheckTests : IAsyncLifetime
         Assert.Null(refused.Principal);
         Assert.Contains("revoked", refused.Failure, StringComparison.Ordinal);
         Assert.Equal(2, identity.MeCalls);
+    }
+
+    [Fact]
+    public void A_validated_token_is_remembered_until_the_earlier_of_its_expiry_and_the_check_interval()
+    {
+        using var remembered = new ValidatedTokens(Microsoft.Extensions.Options.Options.Create(new AuthSettings { CredentialCheckInterval = Interval }), clock);
+        Claim[] claims = [new(ScorpiusClaims.Subject, "s")];
+        remembered.Remember("short-lived", claims, clock.GetUtcNow().UtcDateTime.AddSeconds(10));
+        remembered.Remember("long-lived", claims, clock.GetUtcNow().UtcDateTime.AddHours(1));
+        remembered.Remember("expired", claims, clock.GetUtcNow().UtcDateTime.AddSeconds(-1));
+
+        Assert.NotNull(remembered.Find("short-lived"));
+        Assert.Null(remembered.Find("expired"));
+        Assert.Null(remembered.Find("never-seen"));
+        clock.Advance(TimeSpan.FromSeconds(11));
+        Assert.Null(remembered.Find("short-lived")); // past its expiry: validated again (and refused)
+        Assert.NotNull(remembered.Find("long-lived"));
+        clock.Advance(Interval);
+        Assert.Null(remembered.Find("long-lived")); // past the interval: verified again
     }
 
     [Fact]
