@@ -107,13 +107,13 @@ public class CredentialBenchmarks
     [Benchmark(Description = "validate the JWT locally (signature, iss, aud, lifetime, typ)")]
     public Task<TokenValidationResult> ValidateLocally() => validator.ValidateAsync(token, default);
 
-    [Benchmark(Description = "access token per request (local validation + revocation cache hit)")]
+    [Benchmark(Description = "access token per request (validated and status known: the common case)")]
     public Task<CredentialResult> WarmAccessTokenAsync() => resolver.ResolveAsync(context, new Credential(CredentialKind.AccessToken, token), default);
 
     [Benchmark(Description = "API key per request (status cache hit)")]
     public Task<CredentialResult> WarmApiKeyAsync() => resolver.ResolveAsync(context, new Credential(CredentialKind.ApiKey, apiKey), default);
 
-    [Benchmark(Description = "access token first seen (local validation + /v1/me over loopback HTTP)")]
+    [Benchmark(Description = "access token whose status is due again (/v1/me over loopback HTTP)")]
     public Task<CredentialResult> ColdAccessTokenAsync()
     {
         status.Forget(token);
