@@ -53,7 +53,21 @@ public sealed record ProtectionRequested(
 
 public static class ProtectionInstance
 {
-    public static string Id(string tenantId, string assessmentId) => $"protect-{tenantId}-{assessmentId}";
+    /// <summary>daprd refuses instance ids longer than this, or with characters other than letters, digits, '-' and '_'.</summary>
+    public const int MaxLength = 64;
+
+    /// <summary>
+    /// <c>protect-{tenant}-{assessment}</c> when that is a valid Dapr workflow instance id; otherwise (long monitor ids such as
+    /// <c>tx-{chain}-{hash}-{wallet}</c>, or other characters) <c>protect-</c> and 40 hex digits of SHA-256(tenant, assessment).
+    /// Either way the same assessment always maps to the same instance.
+    /// </summary>
+    public static string Id(string tenantId, string assessmentId)
+    {
+        var readable = $"protect-{tenantId}-{assessmentId}";
+        if (readable.Length <= MaxLength && readable.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')) return readable;
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(tenantId + "\n" + assessmentId));
+        return "protect-" + Convert.ToHexStringLower(hash)[..40];
+    }
 
     /// <summary>The external event a require-approval decision waits for.</summary>
     public const string ApprovalEvent = "approval";

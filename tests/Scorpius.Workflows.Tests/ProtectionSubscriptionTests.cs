@@ -118,7 +118,6 @@ public sealed class ProtectionSubscriptionTests(WorkflowsHostFixture fixture) : 
         ["no assessment id", Without("assessmentId")],
         ["no request", Without("request")],
         ["a tenant id with a slash", With("tenantId", "tenant/../a")],
-        ["an assessment id that cannot be an instance id", With("assessmentId", "asm 1:2")],
         ["an unknown source", With("source", "carrier-pigeon")],
         ["a request that is not an object", With("request", "[1,2]")],
         ["an unknown verdict", WithVerdict("verdict", "\"catastrophic\"")],
