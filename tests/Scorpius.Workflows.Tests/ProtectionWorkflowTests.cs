@@ -56,6 +56,11 @@ public sealed class ProtectionWorkflowTests
     {
         context.Setup(c => c.CallActivityAsync<ApprovalPolicy>(nameof(ReadApprovalPolicyActivity), new ApprovalPolicyInput(Instance), ProtectionWorkflow.PolicyRetry))
             .Callback(() => calls.Add(nameof(ReadApprovalPolicyActivity))).ReturnsAsync(new ApprovalPolicy(timeout));
+        context.Setup(c => c.CallActivityAsync<string>(nameof(RequestApprovalActivity),
+                It.Is<RequestApprovalInput>(i => i.InstanceId == Instance && i.TenantId == ProtectionData.Tenant && i.AssessmentId == "asm-1"
+                    && i.RequestedAt == DecidedAt && i.Deadline == DecidedAt + timeout && i.Decision.Action == PolicyAction.RequireApproval),
+                ProtectionWorkflow.WebhookRetry))
+            .Callback(() => calls.Add(nameof(RequestApprovalActivity))).ReturnsAsync($"approval-{Instance}");
         context.Setup(c => c.SetCustomStatus(It.IsAny<ProtectionProgress>())).Callback<object?>(statuses.Add);
     }
 
@@ -150,7 +155,7 @@ public sealed class ProtectionWorkflowTests
 
         var outcome = await new ProtectionWorkflow().RunAsync(context.Object, e);
 
-        Assert.Equal([nameof(ReadApprovalPolicyActivity), "wait:approval", nameof(RaiseAlertActivity), nameof(AppendAuditActivity), nameof(DeliverWebhookActivity)], calls);
+        Assert.Equal([nameof(ReadApprovalPolicyActivity), nameof(RequestApprovalActivity), "wait:approval", nameof(RaiseAlertActivity), nameof(AppendAuditActivity), nameof(DeliverWebhookActivity)], calls);
         Assert.Equal((PolicyAction.Allow, ProtectionStatus.Approved, approval), (outcome.Action, outcome.Status, outcome.Approval));
         Assert.Equal(
             [new ProtectionProgress(ProtectionProgress.AwaitingApproval, DecidedAt + TimeSpan.FromHours(24)), new ProtectionProgress(ProtectionProgress.Deciding)],
@@ -174,7 +179,7 @@ public sealed class ProtectionWorkflowTests
         var outcome = await new ProtectionWorkflow().RunAsync(context.Object, e);
 
         Assert.Equal((PolicyAction.Block, ProtectionStatus.Rejected, approval), (outcome.Action, outcome.Status, outcome.Approval));
-        Assert.Equal([nameof(ReadApprovalPolicyActivity), nameof(RaiseAlertActivity), nameof(AppendAuditActivity), nameof(DeliverWebhookActivity)], calls);
+        Assert.Equal([nameof(ReadApprovalPolicyActivity), nameof(RequestApprovalActivity), nameof(RaiseAlertActivity), nameof(AppendAuditActivity), nameof(DeliverWebhookActivity)], calls);
     }
 
     [Fact]
@@ -194,7 +199,7 @@ public sealed class ProtectionWorkflowTests
         var outcome = await new ProtectionWorkflow().RunAsync(context.Object, e);
 
         Assert.Equal((Verdict.Benign, PolicyAction.Block, ProtectionStatus.ApprovalTimedOut, approval), (outcome.Verdict, outcome.Action, outcome.Status, outcome.Approval));
-        Assert.Equal([nameof(ReadApprovalPolicyActivity), nameof(RaiseAlertActivity), nameof(AppendAuditActivity), nameof(DeliverWebhookActivity)], calls);
+        Assert.Equal([nameof(ReadApprovalPolicyActivity), nameof(RequestApprovalActivity), nameof(RaiseAlertActivity), nameof(AppendAuditActivity), nameof(DeliverWebhookActivity)], calls);
     }
 
     [Fact]

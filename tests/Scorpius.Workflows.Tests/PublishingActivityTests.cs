@@ -94,6 +94,28 @@ public sealed class PublishingActivityTests
     }
 
     [Fact]
+    public async Task A_hold_is_announced_once_with_the_instance_to_answer_and_the_deadline()
+    {
+        await using var host = await WorkflowsHost.StartAsync(workflows: false);
+        var activity = Create<RequestApprovalActivity>(host);
+        var decision = RiskDecision.From(ProtectionData.Warning(PolicyAction.RequireApproval, rule: "rule-approve"));
+        var input = new RequestApprovalInput(Instance, ProtectionData.Tenant, "asm-7", ProtectionData.Wallet, decision, DecidedAt, DecidedAt.AddHours(24));
+
+        Assert.Equal("approval-" + Instance, await activity.RunAsync(Mock.Of<WorkflowActivityContext>(), input));
+        await activity.RunAsync(Mock.Of<WorkflowActivityContext>(), input); // a retry publishes the same event again
+
+        var messages = host.Sidecar.PubSub.Published.Where(m => m.Topic == DaprNames.Topics.AlertRaised).ToList();
+        Assert.Equal(2, messages.Count);
+        Assert.All(messages, m => Assert.Equal("approval-" + Instance, m.Id));
+        var raised = messages[0].DataAs<AlertRaised>()!;
+        Assert.Equal((RequestApprovalActivity.AlertType, Severity.High, "tenant-a", "asm-7"), (raised.Type, raised.Severity, raised.TenantId, raised.AssessmentId));
+        Assert.Equal(Instance, raised.Labels["instanceId"]);
+        Assert.Equal($"/v1/protections/{Instance}/approval", raised.Labels["approvalUrl"]);
+        Assert.Equal(DecidedAt.AddHours(24), DateTimeOffset.Parse(raised.Labels["deadline"], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("rule-approve", raised.Labels["ruleId"]);
+    }
+
+    [Fact]
     public async Task The_alert_is_published_on_alert_raised_with_its_id_as_CloudEvent_id_and_the_labels()
     {
         await using var host = await WorkflowsHost.StartAsync(workflows: false);

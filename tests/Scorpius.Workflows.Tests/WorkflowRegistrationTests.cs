@@ -14,7 +14,7 @@ public sealed class WorkflowRegistrationTests
 
         Assert.Equal(
             [typeof(AppendAuditActivity), typeof(AssessRiskActivity), typeof(DeliverWebhookActivity), typeof(RaiseAlertActivity),
-             typeof(ReadApprovalPolicyActivity), typeof(ProtectionWorkflow)],
+             typeof(ReadApprovalPolicyActivity), typeof(RequestApprovalActivity), typeof(ProtectionWorkflow)],
             types);
         Assert.Empty(WorkflowRegistrationCheck.FindUnregistered(types, WorkflowRegistration.Register));
     }

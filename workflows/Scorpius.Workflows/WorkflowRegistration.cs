@@ -18,6 +18,7 @@ public static class WorkflowRegistration
         options.RegisterWorkflow<ProtectionWorkflow>();
         options.RegisterActivity<AssessRiskActivity>();
         options.RegisterActivity<ReadApprovalPolicyActivity>();
+        options.RegisterActivity<RequestApprovalActivity>();
         options.RegisterActivity<RaiseAlertActivity>();
         options.RegisterActivity<AppendAuditActivity>();
         options.RegisterActivity<DeliverWebhookActivity>();

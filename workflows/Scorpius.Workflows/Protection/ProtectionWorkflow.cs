@@ -52,7 +52,7 @@ public sealed class ProtectionWorkflow : Workflow<ProtectionRequested, Protectio
         ApprovalRecord? approval = null;
         if (decision.Action == PolicyAction.RequireApproval)
         {
-            approval = await AwaitApprovalAsync(context, instanceId);
+            approval = await AwaitApprovalAsync(context, instanceId, input, decision);
             action = approval.Decision == ApprovalRecord.Approved ? PolicyAction.Allow : PolicyAction.Block;
         }
 
@@ -80,10 +80,14 @@ public sealed class ProtectionWorkflow : Workflow<ProtectionRequested, Protectio
     }
 
     /// <summary>Waits for <see cref="ProtectionInstance.ApprovalEvent"/>; no answer within the configured timeout counts as rejected.</summary>
-    private static async Task<ApprovalRecord> AwaitApprovalAsync(WorkflowContext context, string instanceId)
+    private static async Task<ApprovalRecord> AwaitApprovalAsync(WorkflowContext context, string instanceId, ProtectionRequested input, RiskDecision decision)
     {
         var policy = await context.CallActivityAsync<ApprovalPolicy>(nameof(ReadApprovalPolicyActivity), new ApprovalPolicyInput(instanceId), PolicyRetry);
-        var deadline = new DateTimeOffset(context.CurrentUtcDateTime, TimeSpan.Zero) + policy.Timeout;
+        var requestedAt = new DateTimeOffset(context.CurrentUtcDateTime, TimeSpan.Zero);
+        var deadline = requestedAt + policy.Timeout;
+        // The approvers hear of it first: the hold is announced with the instance id to answer and the deadline.
+        await context.CallActivityAsync<string>(nameof(RequestApprovalActivity),
+            new RequestApprovalInput(instanceId, input.TenantId, input.AssessmentId, input.Wallet, decision, requestedAt, deadline), WebhookRetry);
         context.SetCustomStatus(new ProtectionProgress(ProtectionProgress.AwaitingApproval, deadline));
         ApprovalRecord approval;
         try
