@@ -38,6 +38,8 @@ builder.Services.AddSingleton<IConfigureOptions<OpenIddictServerOptions>, KeyRin
 builder.Services.AddSingleton<AuthBootstrap>();
 builder.Services.AddSingleton<AuditPublisher>();
 builder.Services.AddSingleton<PolicyDecisionPoint>();
+builder.Services.AddScoped<PolicySettingsStore>();
+builder.Services.AddHostedService<PolicySync>();
 builder.Services.AddScoped<ApiKeyService>();
 builder.Services.AddScoped<RecoveryCodeService>();
 builder.Services.AddScoped<LoginService>();

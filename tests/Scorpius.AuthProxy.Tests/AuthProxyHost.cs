@@ -23,6 +23,8 @@ public sealed class AuthProxyHost : IAsyncDisposable
     public const string AdminB = "integration-b-admin";
     /// <summary>A resource server: an app of the platform (so an audience of every token) that introspects.</summary>
     public const string Platform = ScorpiusApps.WalletGuardId;
+    /// <summary>A client of the platform tenant holding every scope: the operator of the platform.</summary>
+    public const string Operator = "platform-operator";
     public const string TenantA = "tenant-a";
     public const string TenantB = "tenant-b";
 
@@ -62,6 +64,7 @@ public sealed class AuthProxyHost : IAsyncDisposable
                 [SigningKeyRing.ClientSecretPrefix + ReaderA] = SecretOf(ReaderA),
                 [SigningKeyRing.ClientSecretPrefix + AdminB] = SecretOf(AdminB),
                 [SigningKeyRing.ClientSecretPrefix + Platform] = SecretOf(Platform),
+                [SigningKeyRing.ClientSecretPrefix + Operator] = SecretOf(Operator),
             };
             if (withDataKey) secret[Mfa.SecretBox.SecretEntry] = DataKey;
             sidecar.SetSecret(DaprNames.SecretStore, SigningKeyRing.SecretName, secret);
@@ -76,8 +79,10 @@ public sealed class AuthProxyHost : IAsyncDisposable
             ["AuthProxy:Clients:2:TenantId"] = TenantB,
             ["AuthProxy:Clients:3:ClientId"] = Platform,
             ["AuthProxy:Clients:3:ResourceServer"] = "true",
+            ["AuthProxy:Clients:4:ClientId"] = Operator,
+            ["AuthProxy:Clients:4:TenantId"] = ScorpiusTenants.Platform,
         };
-        foreach (var (i, client) in new[] { (0, AdminA), (2, AdminB) })
+        foreach (var (i, client) in new[] { (0, AdminA), (2, AdminB), (4, Operator) })
         for (var s = 0; s < Scorpius.Contracts.Permissions.All.Count; s++)
             settings[$"AuthProxy:Clients:{i}:Scopes:{s}"] = Scorpius.Contracts.Permissions.All[s];
         settings["AuthProxy:Clients:1:Scopes:0"] = Scorpius.Contracts.Permissions.WalletsRead;

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
@@ -63,10 +64,13 @@ public sealed class PolicyDecisionTests
         var second = await Authorize(caller, request);
         Assert.Equal((Decision.Deny, "restricted-network", true), (second.Decision, second.Rule, second.Cached));
 
-        // The reader may not change the policy; the admin may, and the next decision is made afresh under it.
+        // The reader may not change the platform's policy, nor may a customer tenant's admin; the platform operator may,
+        // and the next decision is made afresh under it.
         var trustVpn = PolicySettings.Default with { TrustedNetworks = ["internal", "vpn"] };
         Assert.Equal(HttpStatusCode.Forbidden, (await caller.PutAsJsonAsync("/v1/policies", trustVpn, Web)).StatusCode);
-        using var admin = host.Authorized(await host.TokenAsync(AuthProxyHost.AdminA));
+        using var tenantAdmin = host.Authorized(await host.TokenAsync(AuthProxyHost.AdminA));
+        Assert.Equal(HttpStatusCode.Forbidden, (await tenantAdmin.PutAsJsonAsync("/v1/policies", trustVpn, Web)).StatusCode);
+        using var admin = host.Authorized(await host.TokenAsync(AuthProxyHost.Operator));
         Assert.Equal(HttpStatusCode.OK, (await admin.PutAsJsonAsync("/v1/policies", trustVpn, Web)).StatusCode);
 
         var third = await Authorize(caller, request);
@@ -86,7 +90,38 @@ public sealed class PolicyDecisionTests
             Assert.Equal(AuthProxyHost.ReaderA, d.Details["caller"]);
         });
         Assert.Equal(["false", "true", "false"], decisions.Select(d => d.Details["cached"]));
-        Assert.Contains(audit, a => a.Event.Action == "policy.replace" && a.Event.Actor == AuthProxyHost.AdminA);
+        Assert.Contains(audit, a => a.Event.Action == "policy.replace" && a.Event.Actor == AuthProxyHost.Operator);
+    }
+
+    [Fact]
+    public async Task A_policy_change_is_stored_so_a_restarted_or_other_replica_decides_with_it()
+    {
+        var folder = Directory.CreateTempSubdirectory("scorpius-policy-").FullName;
+        var database = new Dictionary<string, string?> { ["ConnectionStrings:Identity"] = $"Data Source={Path.Combine(folder, "identity.db")}" };
+        var trustVpn = PolicySettings.Default with { TrustedNetworks = ["internal", "vpn"] };
+        long version;
+        try
+        {
+            await using (var first = await AuthProxyHost.StartAsync(extra: database))
+            {
+                using var admin = first.Authorized(await first.TokenAsync(AuthProxyHost.Operator));
+                var put = await admin.PutAsJsonAsync("/v1/policies", trustVpn, Web);
+                Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+                version = (await put.Content.ReadFromJsonAsync<JsonObject>())!["version"]!.GetValue<long>();
+            }
+
+            await using var second = await AuthProxyHost.StartAsync(extra: database);
+            using var caller = second.Authorized(await second.TokenAsync(AuthProxyHost.ReaderA));
+            var decision = await Authorize(caller, Request("ledger:read", "restricted", "ledger:read", "t1", "restricted", null, Noon, "vpn", "low"));
+            Assert.Equal((Decision.Permit, "scope-grant", version), (decision.Decision, decision.Rule, decision.PolicyVersion));
+            var stored = (await caller.GetFromJsonAsync<JsonObject>("/v1/policies"))!;
+            Assert.Equal(["internal", "vpn"], stored["settings"]!["trustedNetworks"]!.AsArray().Select(n => n!.GetValue<string>()));
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     [Fact]

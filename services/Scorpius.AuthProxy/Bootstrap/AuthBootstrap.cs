@@ -34,6 +34,8 @@ public sealed partial class AuthBootstrap(
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
             await db.Database.EnsureCreatedAsync(cancellationToken);
+            // Decide with the stored policy from the first request on.
+            await scope.ServiceProvider.GetRequiredService<Policy.PolicySettingsStore>().SyncAsync(cancellationToken);
             var applications = scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>();
             foreach (var client in options.Value.Clients.Concat(options.Value.ServiceClients))
             {

@@ -45,6 +45,17 @@ public sealed class RecoveryCode
     public DateTimeOffset? UsedAt { get; set; }
 }
 
+/// <summary>The ABAC policy settings of the platform (one row), so a change survives restarts and reaches every replica.</summary>
+public sealed class PolicySettingsRecord
+{
+    public const int SingletonId = 1;
+    public int Id { get; set; } = SingletonId;
+    public required string Json { get; set; }
+    public long Version { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public required string UpdatedBy { get; set; }
+}
+
 /// <summary>The identity store: auth-proxy's own entities plus OpenIddict's applications, authorizations, scopes and tokens.</summary>
 public sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : DbContext(options)
 {
@@ -55,6 +66,7 @@ public sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : DbC
     public DbSet<User> Users => Set<User>();
     public DbSet<WebAuthnCredential> WebAuthnCredentials => Set<WebAuthnCredential>();
     public DbSet<LoginChallenge> LoginChallenges => Set<LoginChallenge>();
+    public DbSet<PolicySettingsRecord> PolicySettings => Set<PolicySettingsRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -72,6 +84,7 @@ public sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : DbC
             e.HasIndex(k => k.TenantId);
         });
         modelBuilder.Entity<RecoveryCode>(e => e.HasIndex(c => c.SubjectId));
+        modelBuilder.Entity<PolicySettingsRecord>(e => { e.HasKey(p => p.Id); e.Property(p => p.Id).ValueGeneratedNever(); e.Property(p => p.Version).IsConcurrencyToken(); });
         modelBuilder.Entity<User>(e =>
         {
             e.HasKey(u => u.Id);

@@ -13,7 +13,8 @@ public static partial class AuthorizeEndpoints
         app.MapPost("/v1/authorize", AuthorizeAsync).WithTags("Policy").RequirePrincipal("Every service and integration asks the decision point; the answer concerns the request's subject, and is audited.");
         app.MapGet("/v1/policies", (PolicyDecisionPoint pdp) => new { version = pdp.Version, settings = pdp.Settings })
             .WithTags("Policy").RequirePrincipal("The policy settings are not secret to principals of the platform; changing them needs policies:write.");
-        app.MapPut("/v1/policies", ReplacePolicyAsync).WithTags("Policy").RequireScope(Scorpius.Contracts.Permissions.PoliciesWrite);
+        // The decision point serves the whole platform: only the platform operator changes its policy.
+        app.MapPut("/v1/policies", ReplacePolicyAsync).WithTags("Policy").RequireScope(Scorpius.Contracts.Permissions.PoliciesWrite).RequirePlatformTenant();
         return app;
     }
 
@@ -41,9 +42,10 @@ public static partial class AuthorizeEndpoints
         return decision;
     }
 
-    private static async Task<IResult> ReplacePolicyAsync(PolicySettings settings, ClaimsPrincipal caller, PolicyDecisionPoint pdp, AuditPublisher audit, CancellationToken ct)
+    private static async Task<IResult> ReplacePolicyAsync(PolicySettings settings, ClaimsPrincipal caller, PolicyDecisionPoint pdp, PolicySettingsStore store,
+        AuditPublisher audit, CancellationToken ct)
     {
-        pdp.Replace(settings);
+        await store.SaveAsync(settings, caller.GetClaim(Claims.Subject) ?? "unknown", ct);
         await audit.PublishAsync(ApiKeyEndpoints.TenantOf(caller), caller.GetClaim(Claims.Subject)!, "policy.replace", "policy/abac", "success", null,
             new Dictionary<string, string> { ["version"] = pdp.Version.ToString(System.Globalization.CultureInfo.InvariantCulture) }, ct);
         return Results.Ok(new { version = pdp.Version, settings = pdp.Settings });

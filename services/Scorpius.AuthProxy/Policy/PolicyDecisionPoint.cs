@@ -59,13 +59,14 @@ public sealed class PolicyDecisionPoint(IOptions<AuthProxyOptions> options, Time
 
     public PolicySettings Settings { get { lock (sync) return settings; } }
 
-    public void Replace(PolicySettings next)
+    /// <summary>Replaces the policy and drops every cached decision; <paramref name="nextVersion"/> is the stored version (default: one more).</summary>
+    public void Replace(PolicySettings next, long? nextVersion = null)
     {
         MemoryCache old;
         lock (sync)
         {
             settings = next;
-            version++;
+            version = nextVersion ?? version + 1;
             old = cache;
             cache = NewCache();
         }
