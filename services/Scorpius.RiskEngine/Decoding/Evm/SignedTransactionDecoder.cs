@@ -365,6 +365,24 @@ public static class SignedTransactionDecoder
             Authorizations: authorizations);
     }
 
+    /// <summary>Reads one list entry that must hold exactly <c>items.Length</c> items (an access-list pair, an authorization tuple).</summary>
+    private static RlpItem ReadTuple(ReadOnlySpan<byte> raw, int pos, int end, Span<RlpItem> items, string what, string shape)
+    {
+        var entry = Rlp.ReadItem(raw, pos, end, what);
+        if (!entry.IsList)
+        {
+            throw new DecodeException($"{what} is an RLP string; expected {shape}");
+        }
+
+        var n = Rlp.ReadList(raw, entry, items, [], what);
+        if (n != items.Length)
+        {
+            throw new DecodeException($"{what} has {n} items; expected {shape}");
+        }
+
+        return entry;
+    }
+
     private static (int Addresses, int StorageKeys) ReadAccessList(ReadOnlySpan<byte> raw, RlpItem list)
     {
         if (!list.IsList)
@@ -378,17 +396,7 @@ public static class SignedTransactionDecoder
         Span<RlpItem> pair = stackalloc RlpItem[2];
         while (pos < list.End)
         {
-            var entry = Rlp.ReadItem(raw, pos, list.End, $"accessList entry {addresses}");
-            if (!entry.IsList)
-            {
-                throw new DecodeException($"accessList entry {addresses} is an RLP string; expected [address, storageKeys]");
-            }
-
-            var n = Rlp.ReadList(raw, entry, pair, [], $"accessList entry {addresses}");
-            if (n != 2)
-            {
-                throw new DecodeException($"accessList entry {addresses} has {n} items; expected [address, storageKeys]");
-            }
+            var entry = ReadTuple(raw, pos, list.End, pair, $"accessList entry {addresses}", "[address, storageKeys]");
 
             if (pair[0].IsList || pair[0].PayloadLength != 20)
             {
@@ -569,17 +577,7 @@ public static class SignedTransactionDecoder
                 throw new DecodeException($"field 'authorizationList' holds more than {max} authorizations; not decoded (resource limit, EvmDecodeOptions.MaxAuthorizations)");
             }
 
-            var entry = Rlp.ReadItem(raw, pos, list.End, $"authorizationList[{index}]");
-            if (!entry.IsList)
-            {
-                throw new DecodeException($"authorizationList[{index}] is an RLP string; expected [chainId, address, nonce, yParity, r, s]");
-            }
-
-            var n = Rlp.ReadList(raw, entry, fields, [], $"authorizationList[{index}]");
-            if (n != 6)
-            {
-                throw new DecodeException($"authorizationList[{index}] has {n} items; expected [chainId, address, nonce, yParity, r, s]");
-            }
+            var entry = ReadTuple(raw, pos, list.End, fields, $"authorizationList[{index}]", "[chainId, address, nonce, yParity, r, s]");
 
             var what = $"authorizationList[{index}]";
             var chainIdBytes = Integer(raw, fields[0], $"{what}.{AuthorizationFields[0]}", 32, "it is at most 2^256-1");
