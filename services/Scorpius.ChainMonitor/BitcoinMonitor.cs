@@ -43,6 +43,8 @@ public sealed partial class BitcoinMonitor(RPCClient rpc, BitcoinMonitorOptions 
     private int verbosity = 3;
     private bool warnedNoPrevouts;
 
+    private CheckpointTrail? trail;
+
     public string CheckpointKey => $"monitor:bitcoin:{options.NetworkName}";
 
     /// <summary>The getblock verbosity in use: 3 (inputs with prevouts) unless the node rejected it, then 2.</summary>
@@ -64,8 +66,7 @@ public sealed partial class BitcoinMonitor(RPCClient rpc, BitcoinMonitorOptions 
     public async Task<int> PollOnceAsync(CancellationToken cancellationToken)
     {
         var head = (long)await rpc.GetBlockCountAsync(cancellationToken) - options.Confirmations;
-        var checkpoint = await checkpoints.LoadAsync(CheckpointKey, cancellationToken) ?? await StartAsync(head, cancellationToken);
-        checkpoint = await RewindReorgAsync(checkpoint, cancellationToken);
+        var checkpoint = await Trail.LoadAsync(head, options.StartHeight, cancellationToken);
 
         var watched = await WatchedAsync(cancellationToken);
         var processed = 0;
@@ -74,50 +75,16 @@ public sealed partial class BitcoinMonitor(RPCClient rpc, BitcoinMonitorOptions 
             if (await BlockHashAsync(height, cancellationToken) is not { } hash) break; // the tip moved down meanwhile
             // Nothing watched: the header fields of verbosity 1 are enough to keep the checkpoint moving.
             var block = await BlockAsync(hash, watched.Count > 0 ? verbosity : 1, cancellationToken);
-            if (checkpoint.Number >= 0 && !SameHash(block.Value<string>("previousblockhash"), checkpoint.Hash))
-            {
-                LogForkWhileScanning(logger, height);
-                break; // the next poll rewinds
-            }
+            if (!Trail.Extends(checkpoint, height, block.Value<string>("previousblockhash"))) break; // a fork: the next poll rewinds
             if (watched.Count > 0) await ProcessAsync(block, height, hash, watched, cancellationToken);
-            checkpoint = Advance(checkpoint, height, hash);
-            await checkpoints.SaveAsync(CheckpointKey, checkpoint, cancellationToken);
+            checkpoint = await Trail.AdvanceAsync(checkpoint, height, hash, cancellationToken);
             processed++;
         }
         return processed;
     }
 
-    private async Task<MonitorCheckpoint> StartAsync(long head, CancellationToken cancellationToken)
-    {
-        // Without a checkpoint: from StartHeight on, or from the next block after the current tip.
-        var before = Math.Max(-1, (options.StartHeight ?? head + 1) - 1);
-        var hash = before < 0 ? "" : await BlockHashAsync(before, cancellationToken) ?? throw new InvalidOperationException($"Block {before} is not on the node.");
-        var start = new MonitorCheckpoint(before, hash, before < 0 ? [] : [new BlockRef(before, hash)]);
-        await checkpoints.SaveAsync(CheckpointKey, start, cancellationToken);
-        LogStarting(logger, options.NetworkName, before + 1);
-        return start;
-    }
-
-    private async Task<MonitorCheckpoint> RewindReorgAsync(MonitorCheckpoint checkpoint, CancellationToken cancellationToken)
-    {
-        if (checkpoint.Number < 0 || SameHash(await BlockHashAsync(checkpoint.Number, cancellationToken), checkpoint.Hash)) return checkpoint;
-        foreach (var known in checkpoint.Recent.OrderByDescending(r => r.Number))
-        {
-            if (known.Number >= checkpoint.Number) continue;
-            if (!SameHash(await BlockHashAsync(known.Number, cancellationToken), known.Hash)) continue;
-            var rewound = new MonitorCheckpoint(known.Number, known.Hash, [.. checkpoint.Recent.Where(r => r.Number <= known.Number)]);
-            await checkpoints.SaveAsync(CheckpointKey, rewound, cancellationToken);
-            LogReorg(logger, checkpoint.Number, known.Number);
-            return rewound;
-        }
-        // Deeper than we remember: resume below the window; the sink sees those blocks again and must be idempotent.
-        var below = Math.Max(-1, checkpoint.Number - options.ReorgDepth - 1);
-        var hash = below < 0 ? "" : await BlockHashAsync(below, cancellationToken) ?? "";
-        var fallback = new MonitorCheckpoint(below, hash, below < 0 ? [] : [new BlockRef(below, hash)]);
-        await checkpoints.SaveAsync(CheckpointKey, fallback, cancellationToken);
-        LogDeepReorg(logger, checkpoint.Number, options.ReorgDepth, below + 1);
-        return fallback;
-    }
+    private CheckpointTrail Trail => trail ??= new CheckpointTrail(checkpoints, CheckpointKey, options.ReorgDepth, BlockHashAsync,
+        $"Bitcoin {options.NetworkName}", logger);
 
     /// <summary>Watched wallets by the hex of their address's scriptPubKey on the monitor's network.</summary>
     private async Task<Dictionary<string, List<WatchedWallet>>> WatchedAsync(CancellationToken cancellationToken)
@@ -255,23 +222,6 @@ public sealed partial class BitcoinMonitor(RPCClient rpc, BitcoinMonitorOptions 
             return null; // "Block height out of range"
         }
     }
-
-    private MonitorCheckpoint Advance(MonitorCheckpoint checkpoint, long height, string hash) =>
-        new(height, hash, [.. checkpoint.Recent.Append(new BlockRef(height, hash)).Where(r => r.Number > height - options.ReorgDepth - 1)]);
-
-    private static bool SameHash(string? a, string? b) => a is not null && b is not null && string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Bitcoin monitor for {Network} starts at height {Height}")]
-    private static partial void LogStarting(ILogger logger, string network, long height);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Reorg: block {Checkpointed} is no longer on the chain; rewound to {Common}")]
-    private static partial void LogReorg(ILogger logger, long checkpointed, long common);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Reorg deeper than {Depth} blocks below {Checkpointed}; resuming at {Resume}")]
-    private static partial void LogDeepReorg(ILogger logger, long checkpointed, int depth, long resume);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Block {Height} does not extend the checkpoint (a fork appeared while scanning); the next poll rewinds")]
-    private static partial void LogForkWhileScanning(ILogger logger, long height);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The node rejects getblock verbosity 3 ({Reason}); using verbosity 2: payments to watched addresses are seen, spends from them are not")]
     private static partial void LogVerbosityRejected(ILogger logger, string reason);

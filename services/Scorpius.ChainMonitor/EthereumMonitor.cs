@@ -23,14 +23,15 @@ public sealed partial class EthereumMonitor(IWeb3 web3, EthereumMonitorOptions o
     public const string ApprovalForAllTopic = "0x17307eab39ab6107e8899845ad3d59bd9653f200f220920489ca2b5937696c31";
     private static readonly string[] WatchedTopics = [TransferTopic, ApprovalTopic, ApprovalForAllTopic];
 
+    private CheckpointTrail? trail;
+
     public string CheckpointKey => $"monitor:ethereum:{options.ChainId}";
 
     /// <summary>Processes what is new (at most <see cref="EthereumMonitorOptions.MaxBlocksPerPoll"/> blocks); returns how many blocks it processed.</summary>
     public async Task<int> PollOnceAsync(CancellationToken cancellationToken)
     {
         var head = (long)(await web3.Eth.Blocks.GetBlockNumber.SendRequestAsync()).Value - options.Confirmations;
-        var checkpoint = await checkpoints.LoadAsync(CheckpointKey, cancellationToken) ?? await StartAsync(head, cancellationToken);
-        checkpoint = await RewindReorgAsync(checkpoint, cancellationToken);
+        var checkpoint = await Trail.LoadAsync(head, options.StartBlock, cancellationToken);
 
         var watched = (await wallets.ListAsync(options.ChainId, cancellationToken))
             .GroupBy(w => w.Address.ToLowerInvariant())
@@ -39,51 +40,17 @@ public sealed partial class EthereumMonitor(IWeb3 web3, EthereumMonitorOptions o
         for (var number = checkpoint.Number + 1; number <= head && processed < options.MaxBlocksPerPoll; number++)
         {
             var block = await web3.Eth.Blocks.GetBlockWithTransactionsByNumber.SendRequestAsync(new HexBigInteger(number));
-            if (block is null) break;
-            if (!SameHash(block.ParentHash, checkpoint.Hash))
-            {
-                LogForkWhileScanning(logger, number);
-                break; // the next poll rewinds
-            }
+            if (block is null || !Trail.Extends(checkpoint, number, block.ParentHash)) break; // a fork: the next poll rewinds
             if (watched.Count > 0) await ProcessAsync(block, watched, cancellationToken);
-            checkpoint = Advance(checkpoint, number, block.BlockHash);
-            await checkpoints.SaveAsync(CheckpointKey, checkpoint, cancellationToken);
+            checkpoint = await Trail.AdvanceAsync(checkpoint, number, block.BlockHash, cancellationToken);
             processed++;
         }
         return processed;
     }
 
-    private async Task<MonitorCheckpoint> StartAsync(long head, CancellationToken cancellationToken)
-    {
-        // Without a checkpoint: from StartBlock on, or from the next block after the current head.
-        var before = Math.Max(-1, (options.StartBlock ?? head + 1) - 1);
-        var hash = before < 0 ? "" : (await BlockAsync(before))?.BlockHash ?? throw new InvalidOperationException($"Block {before} is not on the node.");
-        var start = new MonitorCheckpoint(before, hash, before < 0 ? [] : [new BlockRef(before, hash)]);
-        await checkpoints.SaveAsync(CheckpointKey, start, cancellationToken);
-        LogStarting(logger, options.ChainId, before + 1);
-        return start;
-    }
-
-    private async Task<MonitorCheckpoint> RewindReorgAsync(MonitorCheckpoint checkpoint, CancellationToken cancellationToken)
-    {
-        if (checkpoint.Number < 0 || SameHash((await BlockAsync(checkpoint.Number))?.BlockHash, checkpoint.Hash)) return checkpoint;
-        foreach (var known in checkpoint.Recent.OrderByDescending(r => r.Number))
-        {
-            if (known.Number >= checkpoint.Number) continue;
-            if (!SameHash((await BlockAsync(known.Number))?.BlockHash, known.Hash)) continue;
-            var rewound = new MonitorCheckpoint(known.Number, known.Hash, [.. checkpoint.Recent.Where(r => r.Number <= known.Number)]);
-            await checkpoints.SaveAsync(CheckpointKey, rewound, cancellationToken);
-            LogReorg(logger, checkpoint.Number, known.Number);
-            return rewound;
-        }
-        // Deeper than we remember: resume below the window; the sink sees those blocks again and must be idempotent.
-        var below = Math.Max(-1, checkpoint.Number - options.ReorgDepth - 1);
-        var hash = below < 0 ? "" : (await BlockAsync(below))?.BlockHash ?? "";
-        var fallback = new MonitorCheckpoint(below, hash, below < 0 ? [] : [new BlockRef(below, hash)]);
-        await checkpoints.SaveAsync(CheckpointKey, fallback, cancellationToken);
-        LogDeepReorg(logger, checkpoint.Number, options.ReorgDepth, below + 1);
-        return fallback;
-    }
+    private CheckpointTrail Trail => trail ??= new CheckpointTrail(checkpoints, CheckpointKey, options.ReorgDepth,
+        async (number, _) => (await web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(new HexBigInteger(number)))?.BlockHash,
+        $"Ethereum chain {options.ChainId}", logger);
 
     private async Task ProcessAsync(BlockWithTransactions block, Dictionary<string, List<WatchedWallet>> watched, CancellationToken cancellationToken)
     {
@@ -176,14 +143,6 @@ public sealed partial class EthereumMonitor(IWeb3 web3, EthereumMonitorOptions o
         };
     }
 
-    private MonitorCheckpoint Advance(MonitorCheckpoint checkpoint, long number, string hash) =>
-        new(number, hash, [.. checkpoint.Recent.Append(new BlockRef(number, hash)).Where(r => r.Number > number - options.ReorgDepth - 1)]);
-
-    private Task<BlockWithTransactionHashes?> BlockAsync(long number) =>
-        web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(new HexBigInteger(number))!;
-
-    private static bool SameHash(string? a, string? b) => a is not null && b is not null && string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
-
     private static string EventName(string topic0) => topic0.ToLowerInvariant() switch
     {
         TransferTopic => "Transfer",
@@ -191,16 +150,4 @@ public sealed partial class EthereumMonitor(IWeb3 web3, EthereumMonitorOptions o
         ApprovalForAllTopic => "ApprovalForAll",
         _ => "Log",
     };
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Ethereum monitor for chain {ChainId} starts at block {Block}")]
-    private static partial void LogStarting(ILogger logger, long chainId, long block);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Reorg: block {Checkpointed} is no longer on the chain; rewound to {Common}")]
-    private static partial void LogReorg(ILogger logger, long checkpointed, long common);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Reorg deeper than {Depth} blocks below {Checkpointed}; resuming at {Resume}")]
-    private static partial void LogDeepReorg(ILogger logger, long checkpointed, int depth, long resume);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Block {Block} does not extend the checkpoint (a fork appeared while scanning); the next poll rewinds")]
-    private static partial void LogForkWhileScanning(ILogger logger, long block);
 }
