@@ -65,12 +65,7 @@ public class CredentialBenchmarks
         collection.AddLogging();
         collection.AddSingleton(TimeProvider.System);
         collection.AddOptions<AuthSettings>().Bind(configuration.GetSection(AuthSettings.Section));
-        collection.AddSingleton<AuthorityClient>();
-        collection.AddSingleton<SigningKeys>();
-        collection.AddSingleton<TokenValidator>();
-        collection.AddSingleton<ValidatedTokens>();
-        collection.AddSingleton<CredentialStatus>();
-        collection.AddSingleton<ICredentialResolver, DaprCredentialResolver>();
+        collection.AddCredentialChecks();
         services = collection.BuildServiceProvider();
         validator = services.GetRequiredService<TokenValidator>();
         resolver = services.GetRequiredService<ICredentialResolver>();

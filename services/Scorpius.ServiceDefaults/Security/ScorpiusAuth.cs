@@ -33,15 +33,9 @@ public static class ScorpiusAuth
     {
         var services = builder.Services;
         services.AddOptions<AuthSettings>().Bind(builder.Configuration.GetSection(AuthSettings.Section)).PostConfigure(s => s.Audience ??= app.AppId);
-        services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<AuthorityClient>();
-        services.AddSingleton<SigningKeys>();
-        services.AddSingleton<TokenValidator>();
-        services.AddSingleton<ValidatedTokens>();
-        services.AddSingleton<CredentialStatus>();
+        services.AddCredentialChecks();
         services.AddSingleton<ServiceTokens>();
         services.AddSingleton<ServiceInvoker>();
-        services.TryAddSingleton<ICredentialResolver, DaprCredentialResolver>();
         services.AddSingleton<IAuthorizationHandler, ScopeAuthorizationHandler>();
 
         services.AddAuthentication(CredentialScheme)
@@ -55,6 +49,22 @@ public static class ScorpiusAuth
             options.AddPolicy(PlatformPolicy, Principal().RequireClaim(ScorpiusClaims.TenantId, ScorpiusTenants.Platform).Build());
             foreach (var scope in Permissions.All) options.AddPolicy(ScopePolicy(scope), Principal().AddRequirements(new ScopeRequirement(scope)).Build());
         });
+    }
+
+    /// <summary>
+    /// What checks a credential (auth-proxy's keys and status through Dapr, local validation, the caches, the resolver),
+    /// given bound <see cref="AuthSettings"/>: part of the service defaults, and usable alone (tests, benchmarks).
+    /// </summary>
+    public static IServiceCollection AddCredentialChecks(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<AuthorityClient>();
+        services.TryAddSingleton<SigningKeys>();
+        services.TryAddSingleton<TokenValidator>();
+        services.TryAddSingleton<ValidatedTokens>();
+        services.TryAddSingleton<CredentialStatus>();
+        services.TryAddSingleton<ICredentialResolver, DaprCredentialResolver>();
+        return services;
     }
 
     private static AuthorizationPolicyBuilder Principal() =>

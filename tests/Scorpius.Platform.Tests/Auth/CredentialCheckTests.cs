@@ -45,12 +45,7 @@ public sealed class CredentialCheckTests : IAsyncLifetime
         collection.AddLogging();
         collection.AddSingleton(clock);
         collection.AddOptions<AuthSettings>().Bind(configuration.GetSection(AuthSettings.Section));
-        collection.AddSingleton<AuthorityClient>();
-        collection.AddSingleton<SigningKeys>();
-        collection.AddSingleton<TokenValidator>();
-        collection.AddSingleton<ValidatedTokens>();
-        collection.AddSingleton<CredentialStatus>();
-        collection.AddSingleton<ICredentialResolver, DaprCredentialResolver>();
+        collection.AddCredentialChecks();
         return collection.BuildServiceProvider();
     }
 
