@@ -164,7 +164,7 @@ public sealed class MonitorTests : IAsyncLifetime
             new Dictionary<string, string> { [RpcApiKeyHandler.SecretKey] = "k3y/with+chars" });
         var inner = new RecordingHandler();
         using var dapr = host.Sidecar.CreateClient();
-        using var client = new HttpClient(new RpcApiKeyHandler(dapr) { InnerHandler = inner });
+        using var client = new HttpClient(new RpcApiKeyHandler(new WalletGuardSecrets(dapr)) { InnerHandler = inner });
 
         await client.PostAsync(new Uri("https://rpc.example/v2/{apiKey}"), new StringContent("{}"));
         await client.PostAsync(new Uri("https://rpc.example/v2/{apiKey}"), new StringContent("{}"));
@@ -179,14 +179,14 @@ public sealed class MonitorTests : IAsyncLifetime
     {
         var inner = new RecordingHandler();
         using var dapr = host.Sidecar.CreateClient();
-        using var client = new HttpClient(new RpcApiKeyHandler(dapr) { InnerHandler = inner });
+        using var client = new HttpClient(new RpcApiKeyHandler(new WalletGuardSecrets(dapr)) { InnerHandler = inner });
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => client.PostAsync(new Uri("https://rpc.example/v2/{apiKey}"), new StringContent("{}")));
         Assert.Empty(inner.Urls);
         Assert.Contains($"the secret '{RpcApiKeyHandler.SecretName}'", error.Message, StringComparison.Ordinal);
 
         host.Sidecar.SetSecret(DaprNames.SecretStore, RpcApiKeyHandler.SecretName, new Dictionary<string, string> { ["other"] = "x" });
-        using var again = new HttpClient(new RpcApiKeyHandler(dapr) { InnerHandler = inner });
+        using var again = new HttpClient(new RpcApiKeyHandler(new WalletGuardSecrets(dapr)) { InnerHandler = inner });
         error = await Assert.ThrowsAsync<InvalidOperationException>(() => again.PostAsync(new Uri("https://rpc.example/v2/{apiKey}"), new StringContent("{}")));
         Assert.Contains($"has no entry '{RpcApiKeyHandler.SecretKey}'", error.Message, StringComparison.Ordinal);
         Assert.Empty(inner.Urls);
@@ -227,7 +227,7 @@ public sealed class MonitorTests : IAsyncLifetime
         });
         var inner = new RecordingHandler();
         using var dapr = host.Sidecar.CreateClient();
-        using var client = new HttpClient(new BitcoinRpcCredentialsHandler(dapr) { InnerHandler = inner });
+        using var client = new HttpClient(new BitcoinRpcCredentialsHandler(new WalletGuardSecrets(dapr)) { InnerHandler = inner });
         using var request = new HttpRequestMessage(HttpMethod.Post, "http://127.0.0.1:18443/") { Content = new StringContent("{}") };
         request.Headers.Authorization = new("Basic", "cGxhY2Vob2xkZXI="); // what NBitcoin's client puts there
         await client.SendAsync(request);

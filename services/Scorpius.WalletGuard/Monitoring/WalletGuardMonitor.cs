@@ -30,7 +30,7 @@ public static class WalletGuardMonitor
 
         services.AddSingleton(options);
         AddShared(services);
-        services.AddHttpClient(RpcHttpClient).AddHttpMessageHandler(sp => new RpcApiKeyHandler(sp.GetRequiredService<DaprClient>()));
+        services.AddHttpClient(RpcHttpClient).AddHttpMessageHandler(sp => new RpcApiKeyHandler(sp.GetRequiredService<WalletGuardSecrets>()));
         services.AddSingleton<IWeb3>(sp =>
             new Web3(new RpcClient(options.RpcUrl, sp.GetRequiredService<IHttpClientFactory>().CreateClient(RpcHttpClient))));
         services.AddSingleton<EthereumMonitor>();
@@ -49,7 +49,7 @@ public static class WalletGuardMonitor
         if (!options.RpcUrl.IsAbsoluteUri) throw new InvalidOperationException($"{BitcoinMonitorOptions.Section}:RpcUrl must be an absolute http(s) URL.");
         services.AddSingleton(options);
         AddShared(services);
-        services.AddHttpClient(BitcoinRpcHttpClient).AddHttpMessageHandler(sp => new BitcoinRpcCredentialsHandler(sp.GetRequiredService<DaprClient>()));
+        services.AddHttpClient(BitcoinRpcHttpClient).AddHttpMessageHandler(sp => new BitcoinRpcCredentialsHandler(sp.GetRequiredService<WalletGuardSecrets>()));
         // The credentials below are placeholders: the handler sets the real ones from the secret store on every request.
         services.AddSingleton(sp => BitcoinMonitor.CreateRpcClient(options, new System.Net.NetworkCredential("from-secret-store", "from-secret-store"),
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(BitcoinRpcHttpClient)));
@@ -62,5 +62,6 @@ public static class WalletGuardMonitor
         services.TryAddSingleton<IWatchedWallets, WatchedWalletDirectory>();
         services.TryAddSingleton<IObservedTransactionSink, MonitorAssessmentSink>();
         services.TryAddSingleton<IMonitorCheckpoints, DaprMonitorCheckpoints>();
+        services.TryAddSingleton<WalletGuardSecrets>();
     }
 }
